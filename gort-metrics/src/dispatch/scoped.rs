@@ -1,0 +1,102 @@
+//! Scoped collectors: a thread-local override of the global one.
+//!
+//! A [`Scope`] publishes a borrowed collector in a thread-local slot and restores the previous
+//! slot value when dropped, on return and on unwind alike. A process-wide count of live scopes
+//! lets the hot path skip the thread-local lookup entirely while no thread has a scope.
+
+use crate::Collector;
+use core::cell::Cell;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+thread_local! {
+    /// The innermost scoped collector of this thread, if any.
+    static CURRENT: Cell<Option<NonNull<dyn Collector>>> = const { Cell::new(None) };
+}
+
+/// How many scopes are alive in the whole process.
+///
+/// Relaxed is enough: the only thread whose slot can be set is the one that incremented the
+/// count, and a thread always observes its own earlier writes. Other threads may read a stale
+/// count, which only costs them a look at their own (empty) slot.
+static LIVE_SCOPES: AtomicUsize = AtomicUsize::new(0);
+
+/// While alive, makes a borrowed collector the current one of this thread.
+#[must_use = "the collector is current only while the scope is alive"]
+pub(crate) struct Scope<'a> {
+    previous: Option<NonNull<dyn Collector>>,
+    /// Ties the scope to the collector's borrow, and keeps it on this thread (`*const` is
+    /// neither `Send` nor `Sync`): it must be dropped where its slot lives.
+    _borrow: PhantomData<(&'a dyn Collector, *const ())>,
+}
+
+impl<'a> Scope<'a> {
+    pub(crate) fn enter(collector: &'a (dyn Collector + 'static)) -> Self {
+        LIVE_SCOPES.fetch_add(1, Ordering::Relaxed);
+        let previous = CURRENT
+            .try_with(|slot| slot.replace(Some(NonNull::from(collector))))
+            .ok()
+            .flatten();
+        Scope {
+            previous,
+            _borrow: PhantomData,
+        }
+    }
+}
+
+impl Drop for Scope<'_> {
+    fn drop(&mut self) {
+        // Restoring the previous value (not clearing) keeps nested scopes correct; it runs on
+        // unwind too, so a panic in the scoped code cannot leave a dangling pointer behind.
+        let _ = CURRENT.try_with(|slot| slot.set(self.previous));
+        LIVE_SCOPES.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Calls `f` with this thread's innermost scoped collector; without one, hands `f` back uncalled.
+#[inline(always)]
+pub(crate) fn with_scoped<F: FnOnce(&dyn Collector) -> R, R>(f: F) -> Result<R, F> {
+    if LIVE_SCOPES.load(Ordering::Relaxed) == 0 {
+        return Err(f);
+    }
+    with_scoped_slow(f)
+}
+
+#[cold]
+#[inline(never)]
+fn with_scoped_slow<F: FnOnce(&dyn Collector) -> R, R>(f: F) -> Result<R, F> {
+    let Some(Some(pointer)) = CURRENT.try_with(Cell::get).ok() else {
+        return Err(f);
+    };
+    // SAFETY: the slot only holds pointers set by a `Scope` of this thread, which borrows the
+    // collector for its whole life and resets the slot when dropped (also on unwind). A scope
+    // outlives everything called inside it, including this call, so the collector is alive.
+    // `f` cannot keep the reference: it is only given for the duration of the call.
+    Ok(f(unsafe { pointer.as_ref() }))
+}
+
+/// Runs `f` with `collector` as the current collector of this thread.
+///
+/// Inside `f`, the free `record_*` functions and the macros record into `collector` instead of
+/// the global one; other threads are unaffected. Scopes nest (the innermost wins) and end when
+/// `f` returns or panics. This is the tool for tests that must not see each other's numbers and
+/// for multi-tenant code; for a future that hops threads, see
+/// [`WithCollectorExt::with_collector`](crate::WithCollectorExt::with_collector).
+///
+/// ```
+/// use std::sync::Arc;
+/// use gort_metrics::{record_message_sent, with_collector, StatsCollector};
+///
+/// let stats = Arc::new(StatsCollector::new());
+/// let answer = with_collector(stats.clone(), || {
+///     record_message_sent("feishu", "outbound", "image");
+///     42
+/// });
+/// assert_eq!(answer, 42);
+/// assert_eq!(stats.stats().messages_sent, 1);
+/// ```
+pub fn with_collector<C: Collector + 'static, R>(collector: C, f: impl FnOnce() -> R) -> R {
+    let _scope = Scope::enter(&collector);
+    f()
+}

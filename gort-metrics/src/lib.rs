@@ -1,0 +1,64 @@
+//! Metrics for a messaging gateway: what it receives and sends, how long messages and
+//! middleware take, which channels run, how many sessions are open, and how often calls retry.
+//!
+//! - [`Collector`]: the nine things a gateway records; implement it to send them anywhere.
+//! - The current collector: [`set_global_collector`] for the process, [`with_collector`] for a
+//!   thread, [`WithCollectorExt::with_collector`] for a future. Reading it costs one atomic
+//!   load; swapping it is safe at any time.
+//! - Backends: [`DefaultCollector`] (no-op), [`StatsCollector`] (in-memory totals) and
+//!   [`PrometheusCollector`] (the Go service's families, feature `prometheus`, on by default).
+//! - The explicit API: [`record_message_received`] and its eight siblings.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use gort_metrics::{record_message_received, set_global_collector, StatsCollector};
+//!
+//! let stats = Arc::new(StatsCollector::new());
+//! set_global_collector(stats.clone());
+//! record_message_received("dingtalk", "inbound", "text");
+//! let snapshot = stats.stats();
+//! println!("Messages: {}, Errors: {}", snapshot.messages_received, snapshot.errors);
+//! ```
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod collector;
+mod dispatch;
+mod noop;
+mod record;
+mod retry;
+mod stats;
+mod timing;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+#[cfg(feature = "prometheus")]
+mod prometheus_backend;
+
+pub use collector::Collector;
+pub use dispatch::{
+    WithCollector, WithCollectorExt, global_collector, is_recording, set_global_collector,
+    with_collector, with_current_collector,
+};
+pub use noop::DefaultCollector;
+pub use record::{
+    record_channel_error, record_channel_status, record_message_duration, record_message_received,
+    record_message_sent, record_middleware_duration, record_retry, record_session_active,
+    record_session_duration,
+};
+pub use stats::{DurationStats, RetryStats, Stats, StatsCollector};
+
+#[cfg(feature = "prometheus")]
+pub use crate::prometheus_backend::{DEFAULT_BUCKETS, PrometheusBuilder, PrometheusCollector};
+
+/// Times a function, method, `async fn` or `impl` block. (Full documentation to follow.)
+pub use gort_metrics_macros::timed;
+
+/// Retries a `Result`-returning function with backoff. (Full documentation to follow.)
+pub use gort_metrics_macros::retried;
+
+/// The `prometheus` crate this crate is built against, so that users name one version.
+#[cfg(feature = "prometheus")]
+pub use ::prometheus;

@@ -1,0 +1,176 @@
+//! [`PrometheusBuilder`]: namespace, buckets, constant labels and registry of a
+//! [`PrometheusCollector`], and the registration of its families.
+
+use super::PrometheusCollector;
+use super::families::{self, Families};
+use prometheus::Registry;
+use std::collections::HashMap;
+
+/// Go's `prometheus.DefBuckets`, in seconds: the buckets of every histogram by default.
+pub const DEFAULT_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Configures a [`PrometheusCollector`]; made by [`PrometheusCollector::builder`].
+///
+/// The defaults give exactly the families of the Go service: namespace `gort`, Go's default
+/// buckets, no constant labels, and a fresh registry.
+///
+/// ```
+/// use gort_metrics::{Collector, PrometheusCollector};
+///
+/// let collector = PrometheusCollector::builder()
+///     .namespace("gateway")
+///     .buckets([0.001, 0.01, 0.1, 1.0])
+///     .const_label("region", "eu-1")
+///     .build()?;
+/// collector.record_message_received("dingtalk", "inbound", "text");
+/// let text = collector.render();
+/// assert!(text.contains(
+///     r#"gateway_messages_received_total{channel="dingtalk",direction="inbound",region="eu-1",type="text"} 1"#
+/// ));
+/// # Ok::<(), gort_metrics::prometheus::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct PrometheusBuilder {
+    namespace: String,
+    buckets: Vec<f64>,
+    session_buckets: Option<Vec<f64>>,
+    const_labels: HashMap<String, String>,
+    registry: Option<Registry>,
+}
+
+impl Default for PrometheusBuilder {
+    fn default() -> Self {
+        PrometheusBuilder {
+            namespace: families::DEFAULT_NAMESPACE.to_owned(),
+            buckets: DEFAULT_BUCKETS.to_vec(),
+            session_buckets: None,
+            const_labels: HashMap::new(),
+            registry: None,
+        }
+    }
+}
+
+impl PrometheusBuilder {
+    /// The prefix of every family name (`gort` by default); empty for none.
+    ///
+    /// ```
+    /// use gort_metrics::PrometheusCollector;
+    ///
+    /// let collector = PrometheusCollector::builder().namespace("").build()?;
+    /// gort_metrics::with_collector(collector.clone(), || gort_metrics::record_session_active(3));
+    /// assert!(collector.render().contains("\nsessions_active 3\n"));
+    /// # Ok::<(), gort_metrics::prometheus::Error>(())
+    /// ```
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = namespace.into();
+        self
+    }
+
+    /// Upper bounds, in seconds, of the buckets of every histogram; strictly increasing.
+    ///
+    /// # Errors
+    ///
+    /// Checked by [`build`](Self::build), which fails on an empty or unsorted list.
+    ///
+    /// ```
+    /// use gort_metrics::PrometheusCollector;
+    ///
+    /// assert!(PrometheusCollector::builder().buckets([0.5, 0.1]).build().is_err());
+    /// ```
+    pub fn buckets(mut self, buckets: impl Into<Vec<f64>>) -> Self {
+        self.buckets = buckets.into();
+        self
+    }
+
+    /// Buckets for the session-duration histogram only (sessions last minutes, not
+    /// milliseconds); the other histograms keep [`buckets`](Self::buckets).
+    ///
+    /// ```
+    /// use gort_metrics::PrometheusCollector;
+    ///
+    /// let collector = PrometheusCollector::builder()
+    ///     .session_duration_buckets([60.0, 600.0, 3600.0])
+    ///     .build()?;
+    /// # Ok::<(), gort_metrics::prometheus::Error>(())
+    /// ```
+    pub fn session_duration_buckets(mut self, buckets: impl Into<Vec<f64>>) -> Self {
+        self.session_buckets = Some(buckets.into());
+        self
+    }
+
+    /// A label with a fixed value on every series (`region="eu-1"`).
+    ///
+    /// # Errors
+    ///
+    /// Checked by [`build`](Self::build), which fails on an invalid label name or one that
+    /// clashes with a family's own labels.
+    ///
+    /// ```
+    /// use gort_metrics::PrometheusCollector;
+    ///
+    /// assert!(PrometheusCollector::builder().const_label("channel", "x").build().is_err());
+    /// ```
+    pub fn const_label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.const_labels.insert(name.into(), value.into());
+        self
+    }
+
+    /// Registers the families in `registry` (shared, for example, with other metrics of the
+    /// application) instead of a fresh one.
+    ///
+    /// ```
+    /// use gort_metrics::{prometheus::Registry, PrometheusCollector};
+    ///
+    /// let registry = Registry::new();
+    /// let collector = PrometheusCollector::builder().registry(&registry).build()?;
+    /// assert!(PrometheusCollector::builder().registry(&registry).build().is_err());
+    /// # Ok::<(), gort_metrics::prometheus::Error>(())
+    /// ```
+    pub fn registry(mut self, registry: &Registry) -> Self {
+        self.registry = Some(registry.clone());
+        self
+    }
+
+    /// Creates the families and registers them.
+    ///
+    /// # Errors
+    ///
+    /// Fails on bad options (unsorted buckets, an invalid namespace or constant label) and when
+    /// the registry already holds a family of the same name, as after a second `build` on one
+    /// registry. On failure nothing stays registered.
+    ///
+    /// ```
+    /// use gort_metrics::PrometheusCollector;
+    ///
+    /// assert!(PrometheusCollector::builder().namespace("not valid").build().is_err());
+    /// ```
+    pub fn build(self) -> Result<PrometheusCollector, prometheus::Error> {
+        let options = families::Options {
+            namespace: &self.namespace,
+            buckets: &self.buckets,
+            session_buckets: self.session_buckets.as_deref().unwrap_or(&self.buckets),
+            const_labels: &self.const_labels,
+        };
+        let families = Families::new(&options)?;
+        let registry = self.registry.unwrap_or_default();
+        register_all(&registry, &families)?;
+        Ok(PrometheusCollector::from_parts(registry, families))
+    }
+}
+
+/// Registers every family, or none: a failure part-way unregisters those already in.
+fn register_all(registry: &Registry, families: &Families) -> Result<(), prometheus::Error> {
+    for (index, collector) in families.boxed().into_iter().enumerate() {
+        if let Err(error) = registry.register(collector) {
+            for registered in families.boxed().into_iter().take(index) {
+                // Cannot fail: each of these was registered by this loop a moment ago.
+                let _ = registry.unregister(registered);
+            }
+            return Err(error);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! [`PrometheusCollector`]: the Go service's nine metric families on a `prometheus::Registry`.
+
+mod builder;
+mod families;
+
+pub use builder::{DEFAULT_BUCKETS, PrometheusBuilder};
+
+use crate::Collector;
+use core::time::Duration;
+use families::Families;
+use prometheus::{Encoder, Registry, TextEncoder};
+
+/// Records into Prometheus metric families named, typed, labelled and documented exactly as the
+/// Go service's, so that its dashboards and alerts keep working:
+///
+/// | family | type | labels |
+/// |---|---|---|
+/// | `gort_messages_received_total` | counter | `channel`, `direction`, `type` |
+/// | `gort_messages_sent_total` | counter | `channel`, `direction`, `type` |
+/// | `gort_message_duration_seconds` | histogram | `channel` |
+/// | `gort_channel_status` | gauge, 1 running / 0 stopped | `channel`, `type` |
+/// | `gort_channel_errors_total` | counter | `channel`, `type`, `error_type` |
+/// | `gort_sessions_active` | gauge | |
+/// | `gort_session_duration_seconds` | histogram | |
+/// | `gort_middleware_duration_seconds` | histogram | `middleware` |
+/// | `gort_retry_attempts_total` | counter, adds the attempts of each call | `operation`, `success` |
+///
+/// Histograms use Go's default buckets (5 ms to 10 s). [`builder`](Self::builder) changes the
+/// namespace, buckets and constant labels. Cloning is cheap and shares the metrics.
+///
+/// ```
+/// use gort_metrics::{record_message_received, set_global_collector, PrometheusCollector};
+///
+/// let prometheus = PrometheusCollector::new();
+/// set_global_collector(prometheus.clone());
+/// record_message_received("dingtalk", "inbound", "text");
+/// assert!(prometheus.render().contains(
+///     r#"gort_messages_received_total{channel="dingtalk",direction="inbound",type="text"} 1"#
+/// ));
+/// ```
+#[derive(Clone)]
+pub struct PrometheusCollector {
+    registry: Registry,
+    families: Families,
+}
+
+impl core::fmt::Debug for PrometheusCollector {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PrometheusCollector").finish_non_exhaustive()
+    }
+}
+
+impl Default for PrometheusCollector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PrometheusCollector {
+    /// The Go families on a fresh registry of their own (so there is never a conflict).
+    ///
+    /// ```
+    /// let collector = gort_metrics::PrometheusCollector::new();
+    /// assert!(collector.render().is_empty()); // families appear once recorded into
+    /// ```
+    pub fn new() -> Self {
+        match PrometheusBuilder::default().build() {
+            Ok(collector) => collector,
+            // The default options are constants and the registry is new, so `build` cannot
+            // fail; this arm exists only to keep a panic out of the library.
+            Err(error) => unreachable!("default Prometheus families are valid: {error}"),
+        }
+    }
+
+    /// The Go families, registered in `registry` (the Go `NewPrometheusCollectorWithRegistry`).
+    ///
+    /// # Errors
+    ///
+    /// `prometheus::Error::AlreadyReg` when `registry` already holds one of the families, as
+    /// after a second call with the same registry; nothing is registered then.
+    ///
+    /// ```
+    /// use gort_metrics::{prometheus::Registry, PrometheusCollector};
+    ///
+    /// let registry = Registry::new();
+    /// let collector = PrometheusCollector::with_registry(&registry)?;
+    /// assert!(PrometheusCollector::with_registry(&registry).is_err());
+    /// # Ok::<(), gort_metrics::prometheus::Error>(())
+    /// ```
+    pub fn with_registry(registry: &Registry) -> Result<Self, prometheus::Error> {
+        PrometheusBuilder::default().registry(registry).build()
+    }
+
+    /// A builder for a collector with another namespace, buckets or constant labels.
+    ///
+    /// ```
+    /// let collector = gort_metrics::PrometheusCollector::builder().namespace("gw").build()?;
+    /// # Ok::<(), gort_metrics::prometheus::Error>(())
+    /// ```
+    pub fn builder() -> PrometheusBuilder {
+        PrometheusBuilder::default()
+    }
+
+    fn from_parts(registry: Registry, families: Families) -> Self {
+        PrometheusCollector { registry, families }
+    }
+
+    /// The registry the families are registered in; serve it, or register more metrics in it.
+    ///
+    /// ```
+    /// use gort_metrics::{Collector, PrometheusCollector};
+    ///
+    /// let collector = PrometheusCollector::new();
+    /// collector.record_session_active(4);
+    /// let families = collector.registry().gather();
+    /// assert_eq!(families[0].name(), "gort_sessions_active");
+    /// ```
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The text exposition (format 0.0.4) of everything in the registry: what a `/metrics`
+    /// endpoint serves.
+    ///
+    /// Families with no series yet are left out, as in Go. Label values are escaped, so any
+    /// string recorded yields valid output.
+    ///
+    /// ```
+    /// use gort_metrics::{Collector, PrometheusCollector};
+    ///
+    /// let collector = PrometheusCollector::new();
+    /// collector.record_channel_status("my-dingtalk", "dingtalk", true);
+    /// assert_eq!(
+    ///     collector.render(),
+    ///     "# HELP gort_channel_status Current status of the channel (1=running, 0=stopped).\n\
+    ///      # TYPE gort_channel_status gauge\n\
+    ///      gort_channel_status{channel=\"my-dingtalk\",type=\"dingtalk\"} 1\n"
+    /// );
+    /// ```
+    pub fn render(&self) -> String {
+        render_registry(&self.registry)
+    }
+}
+
+/// The text exposition of `registry`.
+///
+/// `Registry::gather` only yields well-formed families, which the text encoder always accepts;
+/// should that ever change, the families written so far are kept and the error is appended as a
+/// comment line, so a scrape still gets a parseable answer instead of a panic.
+pub(crate) fn render_registry(registry: &Registry) -> String {
+    let mut buffer = Vec::new();
+    let encoder = TextEncoder::new();
+    let outcome = encoder.encode(&registry.gather(), &mut buffer);
+    let mut text = String::from_utf8_lossy(&buffer).into_owned();
+    if let Err(error) = outcome {
+        let message = error.to_string().replace('\n', " ");
+        text.push_str(&format!("# gort_metrics: exposition incomplete: {message}\n"));
+    }
+    text
+}
+
+/// `"true"` / `"false"`, as Go's `strconv.FormatBool` writes the `success` label.
+fn bool_label(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}
+
+impl Collector for PrometheusCollector {
+    fn record_message_received(&self, channel: &str, direction: &str, msg_type: &str) {
+        let labels = [channel, direction, msg_type];
+        if let Ok(counter) = self.families.messages_received.get_metric_with_label_values(&labels) {
+            counter.inc();
+        }
+    }
+
+    fn record_message_sent(&self, channel: &str, direction: &str, msg_type: &str) {
+        let labels = [channel, direction, msg_type];
+        if let Ok(counter) = self.families.messages_sent.get_metric_with_label_values(&labels) {
+            counter.inc();
+        }
+    }
+
+    fn record_message_duration(&self, channel: &str, duration: Duration) {
+        let histogram = self.families.message_duration.get_metric_with_label_values(&[channel]);
+        if let Ok(histogram) = histogram {
+            histogram.observe(duration.as_secs_f64());
+        }
+    }
+
+    fn record_channel_status(&self, channel: &str, channel_type: &str, running: bool) {
+        let gauge = self.families.channel_status.get_metric_with_label_values(&[channel, channel_type]);
+        if let Ok(gauge) = gauge {
+            gauge.set(i64::from(running));
+        }
+    }
+
+    fn record_channel_error(&self, channel: &str, channel_type: &str, error_type: &str) {
+        let labels = [channel, channel_type, error_type];
+        if let Ok(counter) = self.families.channel_errors.get_metric_with_label_values(&labels) {
+            counter.inc();
+        }
+    }
+
+    fn record_session_active(&self, count: i64) {
+        self.families.sessions_active.set(count);
+    }
+
+    fn record_session_duration(&self, duration: Duration) {
+        self.families.session_duration.observe(duration.as_secs_f64());
+    }
+
+    fn record_middleware_duration(&self, middleware: &str, duration: Duration) {
+        let histogram = self.families.middleware_duration.get_metric_with_label_values(&[middleware]);
+        if let Ok(histogram) = histogram {
+            histogram.observe(duration.as_secs_f64());
+        }
+    }
+
+    fn record_retry(&self, operation: &str, attempts: u32, success: bool) {
+        let labels = [operation, bool_label(success)];
+        if let Ok(counter) = self.families.retry_attempts.get_metric_with_label_values(&labels) {
+            counter.inc_by(u64::from(attempts));
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! `#[retried]` and the retry runtime.

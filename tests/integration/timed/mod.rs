@@ -1,0 +1,1 @@
+//! `#[timed]`: every function shape, label and exit path.

@@ -1,0 +1,214 @@
+//! Shared helpers for the integration tests: a collector that remembers every call, and a lock
+//! for the few tests that must change the process-wide collector.
+
+use gort_metrics::Collector;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// One call made on a [`RecordingCollector`], with its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// `record_message_received`
+    MessageReceived {
+        /// channel label
+        channel: String,
+        /// direction label
+        direction: String,
+        /// message type label
+        msg_type: String,
+    },
+    /// `record_message_sent`
+    MessageSent {
+        /// channel label
+        channel: String,
+        /// direction label
+        direction: String,
+        /// message type label
+        msg_type: String,
+    },
+    /// `record_message_duration`
+    MessageDuration {
+        /// channel label
+        channel: String,
+        /// measured duration
+        duration: Duration,
+    },
+    /// `record_channel_status`
+    ChannelStatus {
+        /// channel label
+        channel: String,
+        /// channel type label
+        channel_type: String,
+        /// running or not
+        running: bool,
+    },
+    /// `record_channel_error`
+    ChannelError {
+        /// channel label
+        channel: String,
+        /// channel type label
+        channel_type: String,
+        /// error type label
+        error_type: String,
+    },
+    /// `record_session_active`
+    SessionActive(i64),
+    /// `record_session_duration`
+    SessionDuration(Duration),
+    /// `record_middleware_duration`
+    MiddlewareDuration {
+        /// middleware label
+        middleware: String,
+        /// measured duration
+        duration: Duration,
+    },
+    /// `record_retry`
+    Retry {
+        /// operation label
+        operation: String,
+        /// tries made
+        attempts: u32,
+        /// final outcome
+        success: bool,
+    },
+}
+
+/// A collector that keeps every call in order. Clones share the log.
+#[derive(Debug, Clone, Default)]
+pub struct RecordingCollector {
+    log: Arc<Mutex<Vec<Record>>>,
+}
+
+impl RecordingCollector {
+    /// An empty log.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn push(&self, record: Record) {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(record);
+    }
+
+    /// Every call so far, in order.
+    pub fn records(&self) -> Vec<Record> {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The `(middleware, duration)` of every `record_middleware_duration` call.
+    pub fn middleware_durations(&self) -> Vec<(String, Duration)> {
+        self.records()
+            .into_iter()
+            .filter_map(|record| match record {
+                Record::MiddlewareDuration {
+                    middleware,
+                    duration,
+                } => Some((middleware, duration)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The `(channel, duration)` of every `record_message_duration` call.
+    pub fn message_durations(&self) -> Vec<(String, Duration)> {
+        self.records()
+            .into_iter()
+            .filter_map(|record| match record {
+                Record::MessageDuration { channel, duration } => Some((channel, duration)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The `(operation, attempts, success)` of every `record_retry` call.
+    pub fn retries(&self) -> Vec<(String, u32, bool)> {
+        self.records()
+            .into_iter()
+            .filter_map(|record| match record {
+                Record::Retry {
+                    operation,
+                    attempts,
+                    success,
+                } => Some((operation, attempts, success)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+impl Collector for RecordingCollector {
+    fn record_message_received(&self, channel: &str, direction: &str, msg_type: &str) {
+        self.push(Record::MessageReceived {
+            channel: channel.into(),
+            direction: direction.into(),
+            msg_type: msg_type.into(),
+        });
+    }
+    fn record_message_sent(&self, channel: &str, direction: &str, msg_type: &str) {
+        self.push(Record::MessageSent {
+            channel: channel.into(),
+            direction: direction.into(),
+            msg_type: msg_type.into(),
+        });
+    }
+    fn record_message_duration(&self, channel: &str, duration: Duration) {
+        self.push(Record::MessageDuration {
+            channel: channel.into(),
+            duration,
+        });
+    }
+    fn record_channel_status(&self, channel: &str, channel_type: &str, running: bool) {
+        self.push(Record::ChannelStatus {
+            channel: channel.into(),
+            channel_type: channel_type.into(),
+            running,
+        });
+    }
+    fn record_channel_error(&self, channel: &str, channel_type: &str, error_type: &str) {
+        self.push(Record::ChannelError {
+            channel: channel.into(),
+            channel_type: channel_type.into(),
+            error_type: error_type.into(),
+        });
+    }
+    fn record_session_active(&self, count: i64) {
+        self.push(Record::SessionActive(count));
+    }
+    fn record_session_duration(&self, duration: Duration) {
+        self.push(Record::SessionDuration(duration));
+    }
+    fn record_middleware_duration(&self, middleware: &str, duration: Duration) {
+        self.push(Record::MiddlewareDuration {
+            middleware: middleware.into(),
+            duration,
+        });
+    }
+    fn record_retry(&self, operation: &str, attempts: u32, success: bool) {
+        self.push(Record::Retry {
+            operation: operation.into(),
+            attempts,
+            success,
+        });
+    }
+}
+
+/// Runs `f` with a fresh [`RecordingCollector`] as this thread's collector; returns what `f`
+/// returned and every call it recorded.
+pub fn recording<R>(f: impl FnOnce() -> R) -> (R, RecordingCollector) {
+    let collector = RecordingCollector::new();
+    let result = gort_metrics::with_collector(collector.clone(), f);
+    (result, collector)
+}
+
+static GLOBAL_LOCK: Mutex<()> = Mutex::new(());
+
+/// Serialises the tests that install a global collector; hold it for the whole test. A panic
+/// in another holder does not poison it for the rest.
+pub fn lock_global() -> MutexGuard<'static, ()> {
+    GLOBAL_LOCK.lock().unwrap_or_else(PoisonError::into_inner)
+}
