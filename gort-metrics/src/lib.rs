@@ -53,10 +53,10 @@ pub use stats::{DurationStats, RetryStats, Stats, StatsCollector};
 #[cfg(feature = "prometheus")]
 pub use crate::prometheus_backend::{DEFAULT_BUCKETS, PrometheusBuilder, PrometheusCollector};
 
-/// Times a function, method, `async fn` or `impl` block. (Full documentation to follow.)
+#[doc = include_str!("timing/timed.md")]
 pub use gort_metrics_macros::timed;
 
-/// Retries a `Result`-returning function with backoff. (Full documentation to follow.)
+#[doc = include_str!("retry/retried.md")]
 pub use gort_metrics_macros::retried;
 
 /// The `prometheus` crate this crate is built against, so that users name one version.
