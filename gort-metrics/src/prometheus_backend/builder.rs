@@ -39,6 +39,7 @@ pub struct PrometheusBuilder {
     session_buckets: Option<Vec<f64>>,
     const_labels: HashMap<String, String>,
     registry: Option<Registry>,
+    retry_outcomes: bool,
 }
 
 impl Default for PrometheusBuilder {
@@ -49,6 +50,7 @@ impl Default for PrometheusBuilder {
             session_buckets: None,
             const_labels: HashMap::new(),
             registry: None,
+            retry_outcomes: true,
         }
     }
 }
@@ -134,6 +136,25 @@ impl PrometheusBuilder {
         self
     }
 
+    /// Whether to add `gort_retry_calls_total{operation, outcome}` (on by default), one count
+    /// per retried call with its outcome: `successful_without_retry`, `successful_with_retry`,
+    /// `failed_with_retry` or `failed_without_retry`. With it, retry amplification is one
+    /// division: `rate(gort_retry_attempts_total[5m]) / rate(gort_retry_calls_total[5m])`.
+    /// Turn it off for output limited to the Go service's nine families.
+    ///
+    /// ```
+    /// use gort_metrics::{Collector, PrometheusCollector};
+    ///
+    /// let collector = PrometheusCollector::builder().retry_outcomes(false).build()?;
+    /// collector.record_retry("api-call", 2, true);
+    /// assert!(!collector.render().contains("gort_retry_calls_total"));
+    /// # Ok::<(), gort_metrics::prometheus::Error>(())
+    /// ```
+    pub fn retry_outcomes(mut self, enabled: bool) -> Self {
+        self.retry_outcomes = enabled;
+        self
+    }
+
     /// Creates the families and registers them.
     ///
     /// # Errors
@@ -148,11 +169,30 @@ impl PrometheusBuilder {
     /// assert!(PrometheusCollector::builder().namespace("not valid").build().is_err());
     /// ```
     pub fn build(self) -> Result<PrometheusCollector, prometheus::Error> {
+        // The prometheus crate silently replaces an empty list with its defaults; an empty list
+        // here is a mistake, so say so.
+        if self.buckets.is_empty() || self.session_buckets.as_ref().is_some_and(Vec::is_empty) {
+            return Err(prometheus::Error::Msg(
+                "histogram buckets must not be empty".to_owned(),
+            ));
+        }
+        if let Some(name) = self
+            .const_labels
+            .keys()
+            .find(|name| families::RESERVED_LABELS.contains(&name.as_str()))
+        {
+            return Err(prometheus::Error::Msg(format!(
+                "constant label `{name}` clashes with a label of the gort families \
+                 (reserved: {})",
+                families::RESERVED_LABELS.join(", ")
+            )));
+        }
         let options = families::Options {
             namespace: &self.namespace,
             buckets: &self.buckets,
             session_buckets: self.session_buckets.as_deref().unwrap_or(&self.buckets),
             const_labels: &self.const_labels,
+            retry_outcomes: self.retry_outcomes,
         };
         let families = Families::new(&options)?;
         let registry = self.registry.unwrap_or_default();

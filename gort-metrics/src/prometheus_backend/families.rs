@@ -6,11 +6,25 @@ use std::collections::HashMap;
 
 pub(super) const DEFAULT_NAMESPACE: &str = "gort";
 
+/// Label names the families use themselves (`le` being the histogram bucket label).
+pub(super) const RESERVED_LABELS: [&str; 9] = [
+    "channel",
+    "direction",
+    "type",
+    "error_type",
+    "middleware",
+    "operation",
+    "success",
+    "outcome",
+    "le",
+];
+
 pub(super) struct Options<'a> {
     pub(super) namespace: &'a str,
     pub(super) buckets: &'a [f64],
     pub(super) session_buckets: &'a [f64],
     pub(super) const_labels: &'a HashMap<String, String>,
+    pub(super) retry_outcomes: bool,
 }
 
 /// The metric handles, one per family.
@@ -25,6 +39,9 @@ pub(super) struct Families {
     pub(super) session_duration: Histogram,
     pub(super) middleware_duration: HistogramVec,
     pub(super) retry_attempts: IntCounterVec,
+    /// `retry_calls_total{operation, outcome}`: beyond the Go families, off with
+    /// `PrometheusBuilder::retry_outcomes(false)`.
+    pub(super) retry_calls: Option<IntCounterVec>,
 }
 
 impl Options<'_> {
@@ -96,12 +113,22 @@ impl Families {
                 o.opts("retry_attempts_total", "Total number of retry attempts."),
                 &["operation", "success"],
             )?,
+            retry_calls: match o.retry_outcomes {
+                true => Some(IntCounterVec::new(
+                    o.opts(
+                        "retry_calls_total",
+                        "Total number of retried operations by outcome.",
+                    ),
+                    &["operation", "outcome"],
+                )?),
+                false => None,
+            },
         })
     }
 
     /// Fresh boxed handles of every family, in registration order.
     pub(super) fn boxed(&self) -> Vec<Box<dyn PrometheusMetric>> {
-        vec![
+        let mut boxed: Vec<Box<dyn PrometheusMetric>> = vec![
             Box::new(self.messages_received.clone()),
             Box::new(self.messages_sent.clone()),
             Box::new(self.message_duration.clone()),
@@ -111,6 +138,21 @@ impl Families {
             Box::new(self.session_duration.clone()),
             Box::new(self.middleware_duration.clone()),
             Box::new(self.retry_attempts.clone()),
-        ]
+        ];
+        if let Some(retry_calls) = &self.retry_calls {
+            boxed.push(Box::new(retry_calls.clone()));
+        }
+        boxed
+    }
+}
+
+/// The outcome label of `retry_calls_total`, named as Resilience4j names them, so that retry
+/// amplification is `retry_attempts_total / retry_calls_total`.
+pub(super) fn retry_outcome(attempts: u32, success: bool) -> &'static str {
+    match (success, attempts > 1) {
+        (true, false) => "successful_without_retry",
+        (true, true) => "successful_with_retry",
+        (false, true) => "failed_with_retry",
+        (false, false) => "failed_without_retry",
     }
 }

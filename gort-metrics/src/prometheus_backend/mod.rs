@@ -8,7 +8,7 @@ pub use builder::{DEFAULT_BUCKETS, PrometheusBuilder};
 use crate::Collector;
 use core::time::Duration;
 use families::Families;
-use prometheus::{Encoder, Registry, TextEncoder};
+use prometheus::{Registry, TextEncoder};
 
 /// Records into Prometheus metric families named, typed, labelled and documented exactly as the
 /// Go service's, so that its dashboards and alerts keep working:
@@ -24,6 +24,10 @@ use prometheus::{Encoder, Registry, TextEncoder};
 /// | `gort_session_duration_seconds` | histogram | |
 /// | `gort_middleware_duration_seconds` | histogram | `middleware` |
 /// | `gort_retry_attempts_total` | counter, adds the attempts of each call | `operation`, `success` |
+///
+/// One family goes beyond the Go service (turn it off with
+/// [`PrometheusBuilder::retry_outcomes`]): `gort_retry_calls_total{operation, outcome}` counts
+/// retried calls by outcome, so that attempts per call is one PromQL division.
 ///
 /// Histograms use Go's default buckets (5 ms to 10 s). [`builder`](Self::builder) changes the
 /// namespace, buckets and constant labels. Cloning is cheap and shares the metrics.
@@ -59,9 +63,13 @@ impl Default for PrometheusCollector {
 impl PrometheusCollector {
     /// The Go families on a fresh registry of their own (so there is never a conflict).
     ///
+    /// Labelled families appear in the exposition once they have a series; the two without
+    /// labels (`gort_sessions_active`, `gort_session_duration_seconds`) are there from the start.
+    ///
     /// ```
     /// let collector = gort_metrics::PrometheusCollector::new();
-    /// assert!(collector.render().is_empty()); // families appear once recorded into
+    /// assert!(collector.render().contains("\ngort_sessions_active 0\n"));
+    /// assert!(!collector.render().contains("gort_messages_received_total"));
     /// ```
     pub fn new() -> Self {
         match PrometheusBuilder::default().build() {
@@ -113,7 +121,8 @@ impl PrometheusCollector {
     /// let collector = PrometheusCollector::new();
     /// collector.record_session_active(4);
     /// let families = collector.registry().gather();
-    /// assert_eq!(families[0].name(), "gort_sessions_active");
+    /// let sessions = families.iter().find(|f| f.name() == "gort_sessions_active").unwrap();
+    /// assert_eq!(sessions.get_metric()[0].get_gauge().get_value(), 4.0);
     /// ```
     pub fn registry(&self) -> &Registry {
         &self.registry
@@ -122,7 +131,7 @@ impl PrometheusCollector {
     /// The text exposition (format 0.0.4) of everything in the registry: what a `/metrics`
     /// endpoint serves.
     ///
-    /// Families with no series yet are left out, as in Go. Label values are escaped, so any
+    /// Labelled families with no series yet are left out, as in Go. Label values are escaped, so any
     /// string recorded yields valid output.
     ///
     /// ```
@@ -148,11 +157,8 @@ impl PrometheusCollector {
 /// should that ever change, the families written so far are kept and the error is appended as a
 /// comment line, so a scrape still gets a parseable answer instead of a panic.
 pub(crate) fn render_registry(registry: &Registry) -> String {
-    let mut buffer = Vec::new();
-    let encoder = TextEncoder::new();
-    let outcome = encoder.encode(&registry.gather(), &mut buffer);
-    let mut text = String::from_utf8_lossy(&buffer).into_owned();
-    if let Err(error) = outcome {
+    let mut text = String::new();
+    if let Err(error) = TextEncoder::new().encode_utf8(&registry.gather(), &mut text) {
         let message = error.to_string().replace('\n', " ");
         text.push_str(&format!("# gort_metrics: exposition incomplete: {message}\n"));
     }
@@ -219,6 +225,12 @@ impl Collector for PrometheusCollector {
         let labels = [operation, bool_label(success)];
         if let Ok(counter) = self.families.retry_attempts.get_metric_with_label_values(&labels) {
             counter.inc_by(u64::from(attempts));
+        }
+        if let Some(retry_calls) = &self.families.retry_calls {
+            let labels = [operation, families::retry_outcome(attempts, success)];
+            if let Ok(counter) = retry_calls.get_metric_with_label_values(&labels) {
+                counter.inc();
+            }
         }
     }
 }
