@@ -49,6 +49,7 @@ pub use record::{
     record_session_duration,
 };
 pub use stats::{DurationStats, RetryStats, Stats, StatsCollector};
+pub use timing::{Timer, time_message, time_middleware};
 
 #[cfg(feature = "prometheus")]
 pub use crate::prometheus_backend::{DEFAULT_BUCKETS, PrometheusBuilder, PrometheusCollector};
