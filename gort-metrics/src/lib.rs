@@ -48,6 +48,12 @@ pub use record::{
     record_message_sent, record_middleware_duration, record_retry, record_session_active,
     record_session_duration,
 };
+#[cfg(feature = "tokio")]
+pub use retry::TokioSleeper;
+pub use retry::{
+    Backoff, DefaultSleeper, RetryPolicy, Sleeper, TimerThreadSleep, TimerThreadSleeper, retry,
+    retry_async, retry_async_if, retry_async_with, retry_if,
+};
 pub use stats::{DurationStats, RetryStats, Stats, StatsCollector};
 pub use timing::{Timer, time_message, time_middleware};
 
@@ -63,3 +69,8 @@ pub use gort_metrics_macros::retried;
 /// The `prometheus` crate this crate is built against, so that users name one version.
 #[cfg(feature = "prometheus")]
 pub use ::prometheus;
+
+/// Compiles and runs the README's examples as doctests, so the README cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -267,7 +267,9 @@ impl Collector for StatsCollector {
         if success {
             cells.succeeded.fetch_add(1, Ordering::Relaxed);
         }
-        cells.attempts.fetch_add(u64::from(attempts), Ordering::Relaxed);
+        cells
+            .attempts
+            .fetch_add(u64::from(attempts), Ordering::Relaxed);
         cells.calls.fetch_add(1, Ordering::Relaxed);
     }
 }

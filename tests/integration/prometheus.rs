@@ -1,8 +1,8 @@
 //! The Prometheus backend: the Go families exactly, values read back out of the registry,
 //! registration conflicts, builder options and odd label values.
 
-use gort_metrics::prometheus::proto::{Metric, MetricFamily, MetricType};
 use gort_metrics::prometheus::Registry;
+use gort_metrics::prometheus::proto::{Metric, MetricFamily, MetricType};
 use gort_metrics::{Collector, DEFAULT_BUCKETS, PrometheusCollector};
 use std::thread;
 use std::time::Duration;
@@ -141,8 +141,11 @@ fn values_read_back_out_of_the_registry_for_each_family() {
             .get_counter()
             .get_value()
     };
-    let gauge =
-        |name, labels: &[(&str, &str)]| series(family(&families, name), labels).get_gauge().get_value();
+    let gauge = |name, labels: &[(&str, &str)]| {
+        series(family(&families, name), labels)
+            .get_gauge()
+            .get_value()
+    };
     let received = [
         ("channel", "dingtalk"),
         ("direction", "inbound"),
@@ -182,7 +185,10 @@ fn values_read_back_out_of_the_registry_for_each_family() {
     let session = histogram("gort_session_duration_seconds", &[]);
     assert_eq!(session.get_sample_count(), 1);
     assert_eq!(session.get_sample_sum(), 2.0);
-    let middleware = histogram("gort_middleware_duration_seconds", &[("middleware", "auth")]);
+    let middleware = histogram(
+        "gort_middleware_duration_seconds",
+        &[("middleware", "auth")],
+    );
     assert_eq!(middleware.get_sample_count(), 1);
     // 7 ms falls in the 10 ms bucket, not the 5 ms one.
     let cumulative: Vec<_> = middleware
@@ -214,7 +220,9 @@ fn histograms_use_go_default_buckets() {
     }
     assert_eq!(
         DEFAULT_BUCKETS,
-        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]
+        [
+            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
+        ]
     );
 }
 
@@ -233,8 +241,9 @@ fn retry_calls_count_each_outcome() {
         ("failed_with_retry", 1),
         ("failed_without_retry", 1),
     ] {
-        let line =
-            format!("gort_retry_calls_total{{operation=\"api-call\",outcome=\"{outcome}\"}} {count}\n");
+        let line = format!(
+            "gort_retry_calls_total{{operation=\"api-call\",outcome=\"{outcome}\"}} {count}\n"
+        );
         assert!(text.contains(&line), "missing {line} in\n{text}");
     }
 }
@@ -249,18 +258,33 @@ fn a_second_registration_on_one_registry_is_an_error_and_keeps_the_first() {
         Err(gort_metrics::prometheus::Error::AlreadyReg)
     ));
     first.record_message_received("dingtalk", "inbound", "text");
-    assert_eq!(family(&registry.gather(), "gort_messages_received_total").get_metric().len(), 1);
+    assert_eq!(
+        family(&registry.gather(), "gort_messages_received_total")
+            .get_metric()
+            .len(),
+        1
+    );
     // A registration that fails part-way leaves nothing of its own behind: once the clashing
     // metric is gone, the same families register cleanly.
-    let clash = gort_metrics::prometheus::IntGauge::new("late_sessions_active", "Number of active sessions.")
-        .expect("gauge");
-    registry.register(Box::new(clash.clone())).expect("register clash");
+    let clash = gort_metrics::prometheus::IntGauge::new(
+        "late_sessions_active",
+        "Number of active sessions.",
+    )
+    .expect("gauge");
+    registry
+        .register(Box::new(clash.clone()))
+        .expect("register clash");
     let partial = PrometheusCollector::builder()
         .namespace("late")
         .registry(&registry)
         .build();
-    assert!(matches!(partial, Err(gort_metrics::prometheus::Error::AlreadyReg)));
-    registry.unregister(Box::new(clash)).expect("unregister clash");
+    assert!(matches!(
+        partial,
+        Err(gort_metrics::prometheus::Error::AlreadyReg)
+    ));
+    registry
+        .unregister(Box::new(clash))
+        .expect("unregister clash");
     PrometheusCollector::builder()
         .namespace("late")
         .registry(&registry)
@@ -274,7 +298,10 @@ fn new_collectors_never_conflict() {
     for (count, collector) in collectors.iter().enumerate() {
         collector.record_session_active(count as i64);
         let text = collector.render();
-        assert!(text.contains(&format!("\ngort_sessions_active {count}\n")), "{text}");
+        assert!(
+            text.contains(&format!("\ngort_sessions_active {count}\n")),
+            "{text}"
+        );
     }
 }
 
@@ -300,8 +327,18 @@ fn the_builder_sets_namespace_buckets_and_constant_labels() {
 #[test]
 fn bad_builder_options_are_errors() {
     assert!(PrometheusCollector::builder().buckets([]).build().is_err());
-    assert!(PrometheusCollector::builder().buckets([1.0, 1.0]).build().is_err());
-    assert!(PrometheusCollector::builder().namespace("1bad").build().is_err());
+    assert!(
+        PrometheusCollector::builder()
+            .buckets([1.0, 1.0])
+            .build()
+            .is_err()
+    );
+    assert!(
+        PrometheusCollector::builder()
+            .namespace("1bad")
+            .build()
+            .is_err()
+    );
     assert!(
         PrometheusCollector::builder()
             .const_label("bad name", "v")
@@ -319,7 +356,14 @@ fn bad_builder_options_are_errors() {
 #[test]
 fn odd_label_values_are_recorded_faithfully_and_escaped() {
     let collector = PrometheusCollector::new();
-    let odd = ["", "say \"hi\"", "two\nlines", "back\\slash", "钉钉", "emoji 🚀"];
+    let odd = [
+        "",
+        "say \"hi\"",
+        "two\nlines",
+        "back\\slash",
+        "钉钉",
+        "emoji 🚀",
+    ];
     for value in odd {
         collector.record_message_received(value, "inbound", "text");
     }
@@ -328,7 +372,11 @@ fn odd_label_values_are_recorded_faithfully_and_escaped() {
     for value in odd {
         let metric = series(
             received,
-            &[("channel", value), ("direction", "inbound"), ("type", "text")],
+            &[
+                ("channel", value),
+                ("direction", "inbound"),
+                ("type", "text"),
+            ],
         );
         assert_eq!(metric.get_counter().get_value(), 1.0, "{value:?}");
     }
@@ -348,7 +396,10 @@ fn odd_label_values_are_recorded_faithfully_and_escaped() {
         .filter(|line| line.contains("gort_messages_received_total") && !line.starts_with('#'));
     assert_eq!(received_lines.clone().count(), odd.len());
     for line in received_lines {
-        assert!(line.starts_with("gort_messages_received_total{"), "{line:?}");
+        assert!(
+            line.starts_with("gort_messages_received_total{"),
+            "{line:?}"
+        );
         assert!(line.ends_with(" 1"), "{line:?}");
     }
 }
@@ -367,7 +418,10 @@ fn eight_threads_times_100k_records_are_exact() {
     });
     let families = collector.registry().gather();
     let received = family(&families, "gort_messages_received_total");
-    assert_eq!(received.get_metric()[0].get_counter().get_value(), 800_000.0);
+    assert_eq!(
+        received.get_metric()[0].get_counter().get_value(),
+        800_000.0
+    );
 }
 
 #[test]
@@ -375,7 +429,10 @@ fn unlabelled_families_are_exposed_from_the_start_as_in_go() {
     let collector = PrometheusCollector::new();
     let text = collector.render();
     assert!(text.contains("\ngort_sessions_active 0\n"), "{text}");
-    assert!(text.contains("\ngort_session_duration_seconds_count 0\n"), "{text}");
+    assert!(
+        text.contains("\ngort_session_duration_seconds_count 0\n"),
+        "{text}"
+    );
     assert!(!text.contains("gort_messages_received_total"), "{text}");
     collector.record_session_active(2);
     assert!(collector.render().contains(

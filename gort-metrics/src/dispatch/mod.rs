@@ -5,8 +5,8 @@ mod global;
 mod scoped;
 
 pub use future::{WithCollector, WithCollectorExt};
-pub use global::{global_collector, set_global_collector};
 pub(crate) use global::installed;
+pub use global::{global_collector, set_global_collector};
 pub use scoped::with_collector;
 
 use crate::Collector;

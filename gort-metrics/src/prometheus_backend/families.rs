@@ -1,7 +1,9 @@
 //! The nine metric families of the Go service: names, types, labels and HELP texts.
 
 use prometheus::core::Collector as PrometheusMetric;
-use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts};
+use prometheus::{
+    Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+};
 use std::collections::HashMap;
 
 pub(super) const DEFAULT_NAMESPACE: &str = "gort";

@@ -50,7 +50,8 @@ pub struct PrometheusCollector {
 
 impl core::fmt::Debug for PrometheusCollector {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("PrometheusCollector").finish_non_exhaustive()
+        f.debug_struct("PrometheusCollector")
+            .finish_non_exhaustive()
     }
 }
 
@@ -139,12 +140,9 @@ impl PrometheusCollector {
     ///
     /// let collector = PrometheusCollector::new();
     /// collector.record_channel_status("my-dingtalk", "dingtalk", true);
-    /// assert_eq!(
-    ///     collector.render(),
-    ///     "# HELP gort_channel_status Current status of the channel (1=running, 0=stopped).\n\
-    ///      # TYPE gort_channel_status gauge\n\
-    ///      gort_channel_status{channel=\"my-dingtalk\",type=\"dingtalk\"} 1\n"
-    /// );
+    /// let text = collector.render();
+    /// assert!(text.contains("# TYPE gort_channel_status gauge\n"));
+    /// assert!(text.contains("gort_channel_status{channel=\"my-dingtalk\",type=\"dingtalk\"} 1\n"));
     /// ```
     pub fn render(&self) -> String {
         render_registry(&self.registry)
@@ -160,7 +158,9 @@ pub(crate) fn render_registry(registry: &Registry) -> String {
     let mut text = String::new();
     if let Err(error) = TextEncoder::new().encode_utf8(&registry.gather(), &mut text) {
         let message = error.to_string().replace('\n', " ");
-        text.push_str(&format!("# gort_metrics: exposition incomplete: {message}\n"));
+        text.push_str(&format!(
+            "# gort_metrics: exposition incomplete: {message}\n"
+        ));
     }
     text
 }
@@ -173,27 +173,41 @@ fn bool_label(value: bool) -> &'static str {
 impl Collector for PrometheusCollector {
     fn record_message_received(&self, channel: &str, direction: &str, msg_type: &str) {
         let labels = [channel, direction, msg_type];
-        if let Ok(counter) = self.families.messages_received.get_metric_with_label_values(&labels) {
+        if let Ok(counter) = self
+            .families
+            .messages_received
+            .get_metric_with_label_values(&labels)
+        {
             counter.inc();
         }
     }
 
     fn record_message_sent(&self, channel: &str, direction: &str, msg_type: &str) {
         let labels = [channel, direction, msg_type];
-        if let Ok(counter) = self.families.messages_sent.get_metric_with_label_values(&labels) {
+        if let Ok(counter) = self
+            .families
+            .messages_sent
+            .get_metric_with_label_values(&labels)
+        {
             counter.inc();
         }
     }
 
     fn record_message_duration(&self, channel: &str, duration: Duration) {
-        let histogram = self.families.message_duration.get_metric_with_label_values(&[channel]);
+        let histogram = self
+            .families
+            .message_duration
+            .get_metric_with_label_values(&[channel]);
         if let Ok(histogram) = histogram {
             histogram.observe(duration.as_secs_f64());
         }
     }
 
     fn record_channel_status(&self, channel: &str, channel_type: &str, running: bool) {
-        let gauge = self.families.channel_status.get_metric_with_label_values(&[channel, channel_type]);
+        let gauge = self
+            .families
+            .channel_status
+            .get_metric_with_label_values(&[channel, channel_type]);
         if let Ok(gauge) = gauge {
             gauge.set(i64::from(running));
         }
@@ -201,7 +215,11 @@ impl Collector for PrometheusCollector {
 
     fn record_channel_error(&self, channel: &str, channel_type: &str, error_type: &str) {
         let labels = [channel, channel_type, error_type];
-        if let Ok(counter) = self.families.channel_errors.get_metric_with_label_values(&labels) {
+        if let Ok(counter) = self
+            .families
+            .channel_errors
+            .get_metric_with_label_values(&labels)
+        {
             counter.inc();
         }
     }
@@ -211,11 +229,16 @@ impl Collector for PrometheusCollector {
     }
 
     fn record_session_duration(&self, duration: Duration) {
-        self.families.session_duration.observe(duration.as_secs_f64());
+        self.families
+            .session_duration
+            .observe(duration.as_secs_f64());
     }
 
     fn record_middleware_duration(&self, middleware: &str, duration: Duration) {
-        let histogram = self.families.middleware_duration.get_metric_with_label_values(&[middleware]);
+        let histogram = self
+            .families
+            .middleware_duration
+            .get_metric_with_label_values(&[middleware]);
         if let Ok(histogram) = histogram {
             histogram.observe(duration.as_secs_f64());
         }
@@ -223,7 +246,11 @@ impl Collector for PrometheusCollector {
 
     fn record_retry(&self, operation: &str, attempts: u32, success: bool) {
         let labels = [operation, bool_label(success)];
-        if let Ok(counter) = self.families.retry_attempts.get_metric_with_label_values(&labels) {
+        if let Ok(counter) = self
+            .families
+            .retry_attempts
+            .get_metric_with_label_values(&labels)
+        {
             counter.inc_by(u64::from(attempts));
         }
         if let Some(retry_calls) = &self.families.retry_calls {

@@ -1,0 +1,83 @@
+//! The cost of recording through the global collector, against hand-written baselines measured
+//! in the same run: a direct call on the collector, a Go-style `RwLock` global, and a bare
+//! atomic add. Each case runs on one thread and on two threads at once.
+//!
+//! `cargo bench -p gort-metrics --bench global_dispatch`
+
+use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_main};
+use gort_metrics::{
+    Collector, DefaultCollector, StatsCollector, record_message_received, set_global_collector,
+};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier, RwLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Runs `record` `iters` times on each of `threads` threads at once; returns the slowest
+/// thread's time, so the figure is the per-record cost under that much concurrency.
+fn concurrently(threads: usize, iters: u64, record: &(dyn Fn() + Sync)) -> Duration {
+    let barrier = Barrier::new(threads);
+    thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        record();
+                    }
+                    start.elapsed()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("bench thread"))
+            .max()
+            .unwrap_or_default()
+    })
+}
+
+fn record_through_global() {
+    record_message_received(black_box("dingtalk"), "inbound", "text");
+}
+
+fn bench(c: &mut Criterion) {
+    let stats = Arc::new(StatsCollector::new());
+    let counter = AtomicU64::new(0);
+    // The Go design: a lock around a shared pointer, read on every record.
+    let go_style: RwLock<Arc<dyn Collector>> = RwLock::new(stats.clone());
+    let mut group = c.benchmark_group("global_dispatch");
+    for threads in [1usize, 2] {
+        let mut case = |name: &str, record: &(dyn Fn() + Sync)| {
+            group.bench_function(BenchmarkId::new(name, format!("{threads}t")), |b| {
+                b.iter_custom(|iters| concurrently(threads, iters, record))
+            });
+        };
+        case("baseline_atomic_add", &|| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        case("baseline_stats_direct", &|| {
+            stats.record_message_received(black_box("dingtalk"), "inbound", "text")
+        });
+        case("baseline_go_rwlock_stats", &|| {
+            let collector = go_style.read().expect("not poisoned");
+            collector.record_message_received(black_box("dingtalk"), "inbound", "text");
+        });
+        set_global_collector(DefaultCollector);
+        case("global_noop", &record_through_global);
+        set_global_collector(stats.clone());
+        case("global_stats", &record_through_global);
+    }
+    group.finish();
+    set_global_collector(DefaultCollector);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = bench
+}
+criterion_main!(benches);
