@@ -1,0 +1,140 @@
+//! [`Retrying`]: the one retry driver. The hand-written [`retry`](crate::retry) functions and
+//! the code `#[retried]` generates both run their tries through it.
+//!
+//! It decides, after each try, whether to return or wait, and it is the drop guard that makes
+//! every call record exactly one `record_retry`: when it decides to return, or, if it never gets
+//! to (the try panicked, the future was dropped), when it is dropped.
+
+use super::backoff::full_jitter;
+use super::policy::RetryPolicy;
+use super::random::SplitMix64;
+use super::sleep::Sleeper;
+use core::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+/// The state of one retried call. Records its outcome exactly once: see the module docs.
+#[must_use = "dropping the driver records the call as failed"]
+#[derive(Debug)]
+pub struct Retrying {
+    policy: RetryPolicy,
+    random: SplitMix64,
+    started: Instant,
+    tries: u32,
+    recorded: bool,
+}
+
+impl Retrying {
+    /// Starts a call at `now`, the clock reading the time budget is measured from.
+    pub fn new(policy: RetryPolicy, now: Instant) -> Self {
+        let random = match policy.seed() {
+            Some(seed) => SplitMix64::seeded(seed),
+            None => SplitMix64::unpredictable(),
+        };
+        Retrying {
+            policy,
+            random,
+            started: now,
+            tries: 0,
+            recorded: false,
+        }
+    }
+
+    /// Counts a try that is about to start; `true` if the policy allows no try after it, so
+    /// that the caller can hand over owned values instead of clones.
+    pub fn start_try(&mut self) -> bool {
+        self.tries = self.tries.saturating_add(1);
+        self.tries >= self.policy.max_attempts()
+    }
+
+    /// How many tries have started.
+    pub fn tries(&self) -> u32 {
+        self.tries
+    }
+
+    /// Given the result of the try that just ended, either returns it for good (recording the
+    /// call) or says how long to wait before the next try.
+    ///
+    /// `retryable` is asked only when another try is allowed; `now` only matters for a policy
+    /// with a time budget.
+    pub fn decide<T, E>(
+        &mut self,
+        result: Result<T, E>,
+        retryable: impl FnOnce(&E) -> bool,
+        now: Instant,
+    ) -> ControlFlow<Result<T, E>, Duration> {
+        let Err(error) = &result else {
+            return self.finish(result, true);
+        };
+        if self.tries >= self.policy.max_attempts() || !retryable(error) {
+            return self.finish(result, false);
+        }
+        let ceiling = self.policy.wait_ceiling(self.tries);
+        let wait = if self.policy.has_jitter() {
+            full_jitter(ceiling, self.random.next_u64())
+        } else {
+            ceiling
+        };
+        if let Some(budget) = self.policy.max_elapsed_budget() {
+            let elapsed = now.saturating_duration_since(self.started);
+            if elapsed.saturating_add(wait) > budget {
+                return self.finish(result, false);
+            }
+        }
+        ControlFlow::Continue(wait)
+    }
+
+    /// [`decide`](Self::decide), then sleep on this thread if there is another try.
+    pub fn after_try_blocking<T, E>(
+        &mut self,
+        result: Result<T, E>,
+        retryable: impl FnOnce(&E) -> bool,
+    ) -> ControlFlow<Result<T, E>> {
+        let wait = self.decide(result, retryable, Instant::now())?;
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// [`decide`](Self::decide) on `sleeper`'s clock, then sleep with it if there is another
+    /// try.
+    pub async fn after_try_async<T, E, S: Sleeper + ?Sized>(
+        &mut self,
+        result: Result<T, E>,
+        retryable: impl FnOnce(&E) -> bool,
+        sleeper: &S,
+    ) -> ControlFlow<Result<T, E>> {
+        let wait = self.decide(result, retryable, sleeper.now())?;
+        if !wait.is_zero() {
+            sleeper.sleep(wait).await;
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn finish<T, E>(
+        &mut self,
+        result: Result<T, E>,
+        success: bool,
+    ) -> ControlFlow<Result<T, E>, Duration> {
+        self.record(success);
+        ControlFlow::Break(result)
+    }
+
+    fn record(&mut self, success: bool) {
+        if !self.recorded {
+            self.recorded = true;
+            crate::record_retry(self.policy.operation(), self.tries, success);
+        }
+    }
+}
+
+impl Drop for Retrying {
+    fn drop(&mut self) {
+        // Reached without a recorded outcome only when the call did not finish: a try panicked
+        // or the future running the call was dropped. Either way it did not succeed.
+        self.record(false);
+    }
+}
+
+#[cfg(test)]
+mod tests;

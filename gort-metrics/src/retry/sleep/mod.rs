@@ -1,0 +1,116 @@
+//! Waiting between async tries without blocking the executor.
+
+mod timer_thread;
+#[cfg(feature = "tokio")]
+mod tokio_sleeper;
+
+use core::future::Future;
+use std::time::{Duration, Instant};
+
+pub use timer_thread::{TimerThreadSleep, TimerThreadSleeper};
+#[cfg(feature = "tokio")]
+pub use tokio_sleeper::TokioSleeper;
+
+/// How an async retry waits between tries: a timer of some async runtime.
+///
+/// The crate ships [`TokioSleeper`] (feature `tokio`, on by default) and the runtime-agnostic
+/// [`TimerThreadSleeper`]; [`DefaultSleeper`] is the first when the feature is on, else the
+/// second. Implement it for another runtime's timer and pass it as `sleeper = path` to
+/// `#[retried]` or to [`retry_async_with`](crate::retry_async_with).
+///
+/// ```
+/// use std::future::Future;
+/// use std::pin::Pin;
+/// use std::time::Duration;
+/// use gort_metrics::{retry_async_with, RetryPolicy, Sleeper};
+///
+/// /// Does not wait at all: every retry starts at once.
+/// struct Impatient;
+///
+/// impl Sleeper for Impatient {
+///     type Sleep = std::future::Ready<()>;
+///     fn sleep(&self, _duration: Duration) -> Self::Sleep {
+///         std::future::ready(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let mut calls = 0;
+/// let result: Result<(), &str> = retry_async_with(
+///     RetryPolicy::new("op").delay(Duration::from_secs(3600)).max_delay(Duration::from_secs(3600)),
+///     Impatient,
+///     |_| true,
+///     || {
+///         calls += 1;
+///         async { Err("down") }
+///     },
+/// )
+/// .await;
+/// assert_eq!(result, Err("down"));
+/// assert_eq!(calls, 3);
+/// # }
+/// ```
+pub trait Sleeper {
+    /// The future [`sleep`](Self::sleep) returns.
+    type Sleep: Future<Output = ()>;
+
+    /// A future that completes after `duration`.
+    fn sleep(&self, duration: Duration) -> Self::Sleep;
+
+    /// This sleeper's clock, which a policy's time budget is measured on. The default is
+    /// [`Instant::now`]; a runtime with a clock of its own (one that tests can pause, say)
+    /// returns that.
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+}
+
+impl<S: Sleeper + ?Sized> Sleeper for &S {
+    type Sleep = S::Sleep;
+
+    fn sleep(&self, duration: Duration) -> Self::Sleep {
+        (**self).sleep(duration)
+    }
+
+    fn now(&self) -> Instant {
+        (**self).now()
+    }
+}
+
+/// The sleeper async retries use unless told otherwise: [`TokioSleeper`] with the `tokio`
+/// feature (on by default), else [`TimerThreadSleeper`].
+///
+/// ```
+/// use std::time::Duration;
+/// use gort_metrics::{DefaultSleeper, Sleeper};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// DefaultSleeper.sleep(Duration::from_millis(1)).await;
+/// # }
+/// ```
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DefaultSleeper;
+
+#[cfg(feature = "tokio")]
+impl Sleeper for DefaultSleeper {
+    type Sleep = <TokioSleeper as Sleeper>::Sleep;
+
+    fn sleep(&self, duration: Duration) -> Self::Sleep {
+        TokioSleeper.sleep(duration)
+    }
+
+    fn now(&self) -> Instant {
+        TokioSleeper.now()
+    }
+}
+
+#[cfg(not(feature = "tokio"))]
+impl Sleeper for DefaultSleeper {
+    type Sleep = TimerThreadSleep;
+
+    fn sleep(&self, duration: Duration) -> Self::Sleep {
+        TimerThreadSleeper.sleep(duration)
+    }
+}
