@@ -1,8 +1,11 @@
 //! The explicit API: one free function per [`Collector`](crate::Collector) method, recording
 //! through the current collector (the innermost [`with_collector`](crate::with_collector) scope,
 //! else the global one). Use these wherever the macros cannot reach.
+//!
+//! A panic inside the collector's method is contained: see
+//! [`collector_panics`](crate::collector_panics).
 
-use crate::with_current_collector;
+use crate::dispatch::record_contained;
 use core::time::Duration;
 
 /// Records one message received: `record_message_received("dingtalk", "inbound", "text")`.
@@ -12,7 +15,7 @@ use core::time::Duration;
 /// ```
 #[inline]
 pub fn record_message_received(channel: &str, direction: &str, msg_type: &str) {
-    with_current_collector(|c| c.record_message_received(channel, direction, msg_type));
+    record_contained(|c| c.record_message_received(channel, direction, msg_type));
 }
 
 /// Records one message sent: `record_message_sent("feishu", "outbound", "image")`.
@@ -22,7 +25,7 @@ pub fn record_message_received(channel: &str, direction: &str, msg_type: &str) {
 /// ```
 #[inline]
 pub fn record_message_sent(channel: &str, direction: &str, msg_type: &str) {
-    with_current_collector(|c| c.record_message_sent(channel, direction, msg_type));
+    record_contained(|c| c.record_message_sent(channel, direction, msg_type));
 }
 
 /// Records how long processing one message on `channel` took.
@@ -36,7 +39,7 @@ pub fn record_message_sent(channel: &str, direction: &str, msg_type: &str) {
 /// ```
 #[inline]
 pub fn record_message_duration(channel: &str, duration: Duration) {
-    with_current_collector(|c| c.record_message_duration(channel, duration));
+    record_contained(|c| c.record_message_duration(channel, duration));
 }
 
 /// Records whether a channel is running: `record_channel_status("my-dingtalk", "dingtalk", true)`.
@@ -46,7 +49,7 @@ pub fn record_message_duration(channel: &str, duration: Duration) {
 /// ```
 #[inline]
 pub fn record_channel_status(channel: &str, channel_type: &str, running: bool) {
-    with_current_collector(|c| c.record_channel_status(channel, channel_type, running));
+    record_contained(|c| c.record_channel_status(channel, channel_type, running));
 }
 
 /// Records one channel error: `record_channel_error("my-dingtalk", "dingtalk", "connection")`.
@@ -56,7 +59,7 @@ pub fn record_channel_status(channel: &str, channel_type: &str, running: bool) {
 /// ```
 #[inline]
 pub fn record_channel_error(channel: &str, channel_type: &str, error_type: &str) {
-    with_current_collector(|c| c.record_channel_error(channel, channel_type, error_type));
+    record_contained(|c| c.record_channel_error(channel, channel_type, error_type));
 }
 
 /// Records the number of sessions active now.
@@ -67,7 +70,7 @@ pub fn record_channel_error(channel: &str, channel_type: &str, error_type: &str)
 /// ```
 #[inline]
 pub fn record_session_active(count: i64) {
-    with_current_collector(|c| c.record_session_active(count));
+    record_contained(|c| c.record_session_active(count));
 }
 
 /// Records how long one finished session lasted.
@@ -79,7 +82,7 @@ pub fn record_session_active(count: i64) {
 /// ```
 #[inline]
 pub fn record_session_duration(duration: Duration) {
-    with_current_collector(|c| c.record_session_duration(duration));
+    record_contained(|c| c.record_session_duration(duration));
 }
 
 /// Records how long one run of a middleware took.
@@ -93,7 +96,7 @@ pub fn record_session_duration(duration: Duration) {
 /// ```
 #[inline]
 pub fn record_middleware_duration(middleware: &str, duration: Duration) {
-    with_current_collector(|c| c.record_middleware_duration(middleware, duration));
+    record_contained(|c| c.record_middleware_duration(middleware, duration));
 }
 
 /// Records one retried operation: tries made in all (the first included) and the outcome.
@@ -103,5 +106,5 @@ pub fn record_middleware_duration(middleware: &str, duration: Duration) {
 /// ```
 #[inline]
 pub fn record_retry(operation: &str, attempts: u32, success: bool) {
-    with_current_collector(|c| c.record_retry(operation, attempts, success));
+    record_contained(|c| c.record_retry(operation, attempts, success));
 }

@@ -10,6 +10,11 @@ pub use global::{global_collector, set_global_collector};
 pub use scoped::with_collector;
 
 use crate::Collector;
+use core::sync::atomic::{AtomicU64, Ordering};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Panics caught in collectors' record methods, process-wide.
+static COLLECTOR_PANICS: AtomicU64 = AtomicU64::new(0);
 
 /// Calls `f` with the current collector: this thread's innermost
 /// [`with_collector`](crate::with_collector) scope if there is one, else the
@@ -57,4 +62,50 @@ pub fn is_recording() -> bool {
         Ok(enabled) => enabled,
         Err(_) => installed().enabled,
     }
+}
+
+/// Records through the current collector, containing a panic of the collector: the panic is
+/// caught (after the panic hook has reported it as usual), counted in [`collector_panics`], and
+/// the caller goes on. A buggy collector thus costs its own record, never the request that made
+/// it, and never a double panic when a timing guard records during unwinding.
+#[inline(always)]
+pub(crate) fn record_contained(record: impl FnOnce(&dyn Collector)) {
+    with_current_collector(|collector| {
+        if catch_unwind(AssertUnwindSafe(|| record(collector))).is_err() {
+            COLLECTOR_PANICS.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+}
+
+/// How many panics the record functions and macros have caught in collectors' record methods,
+/// since the process started.
+///
+/// A collector that panics loses that one record; the caller carries on and the collector stays
+/// installed. Export this number (or alert on its log lines) to notice a broken backend.
+///
+/// ```
+/// use std::time::Duration;
+/// use gort_metrics::{collector_panics, record_message_received, with_collector, Collector};
+///
+/// struct Broken;
+/// impl Collector for Broken {
+///     fn record_message_received(&self, _: &str, _: &str, _: &str) {
+///         panic!("backend bug")
+///     }
+///     fn record_message_sent(&self, _: &str, _: &str, _: &str) {}
+///     fn record_message_duration(&self, _: &str, _: Duration) {}
+///     fn record_channel_status(&self, _: &str, _: &str, _: bool) {}
+///     fn record_channel_error(&self, _: &str, _: &str, _: &str) {}
+///     fn record_session_active(&self, _: i64) {}
+///     fn record_session_duration(&self, _: Duration) {}
+///     fn record_middleware_duration(&self, _: &str, _: Duration) {}
+///     fn record_retry(&self, _: &str, _: u32, _: bool) {}
+/// }
+///
+/// let before = collector_panics();
+/// with_collector(Broken, || record_message_received("dingtalk", "inbound", "text"));
+/// assert_eq!(collector_panics(), before + 1);
+/// ```
+pub fn collector_panics() -> u64 {
+    COLLECTOR_PANICS.load(Ordering::Relaxed)
 }

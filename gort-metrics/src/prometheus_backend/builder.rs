@@ -40,6 +40,7 @@ pub struct PrometheusBuilder {
     const_labels: HashMap<String, String>,
     registry: Option<Registry>,
     retry_outcomes: bool,
+    max_series_per_family: usize,
 }
 
 impl Default for PrometheusBuilder {
@@ -51,6 +52,7 @@ impl Default for PrometheusBuilder {
             const_labels: HashMap::new(),
             registry: None,
             retry_outcomes: true,
+            max_series_per_family: super::DEFAULT_MAX_SERIES_PER_FAMILY,
         }
     }
 }
@@ -155,6 +157,34 @@ impl PrometheusBuilder {
         self
     }
 
+    /// The most distinct label sets a labelled family keeps (10,000 by default).
+    ///
+    /// Label values often come from outside, so the number of series must have a ceiling.
+    /// Past it, a record with a label set the family has not seen goes to one series whose
+    /// label values are all `__overflow__`; `gort_metrics_overflow_total{family}` counts those
+    /// records, and one `tracing` warning per family says it happened. Label sets seen before
+    /// the limit keep recording as usual.
+    ///
+    /// ```
+    /// use gort_metrics::{Collector, PrometheusCollector};
+    ///
+    /// let collector = PrometheusCollector::builder().max_series_per_family(1).build()?;
+    /// collector.record_message_received("dingtalk", "inbound", "text");
+    /// collector.record_message_received("spam-1", "inbound", "text");
+    /// let text = collector.render();
+    /// assert!(text.contains(
+    ///     r#"gort_messages_received_total{channel="__overflow__",direction="__overflow__",type="__overflow__"} 1"#
+    /// ));
+    /// assert!(text.contains(
+    ///     r#"gort_metrics_overflow_total{family="gort_messages_received_total"} 1"#
+    /// ));
+    /// # Ok::<(), gort_metrics::prometheus::Error>(())
+    /// ```
+    pub fn max_series_per_family(mut self, limit: usize) -> Self {
+        self.max_series_per_family = limit;
+        self
+    }
+
     /// Creates the families and registers them.
     ///
     /// # Errors
@@ -193,6 +223,7 @@ impl PrometheusBuilder {
             session_buckets: self.session_buckets.as_deref().unwrap_or(&self.buckets),
             const_labels: &self.const_labels,
             retry_outcomes: self.retry_outcomes,
+            max_series_per_family: self.max_series_per_family,
         };
         let families = Families::new(&options)?;
         let registry = self.registry.unwrap_or_default();

@@ -1,5 +1,6 @@
 //! The nine metric families of the Go service: names, types, labels and HELP texts.
 
+use super::cardinality::Guarded;
 use prometheus::core::Collector as PrometheusMetric;
 use prometheus::{
     Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
@@ -27,23 +28,25 @@ pub(super) struct Options<'a> {
     pub(super) session_buckets: &'a [f64],
     pub(super) const_labels: &'a HashMap<String, String>,
     pub(super) retry_outcomes: bool,
+    pub(super) max_series_per_family: usize,
 }
 
-/// The metric handles, one per family.
-#[derive(Clone)]
+/// The metric handles, one per family; labelled ones behind the cardinality guard.
 pub(super) struct Families {
-    pub(super) messages_received: IntCounterVec,
-    pub(super) messages_sent: IntCounterVec,
-    pub(super) message_duration: HistogramVec,
-    pub(super) channel_status: IntGaugeVec,
-    pub(super) channel_errors: IntCounterVec,
+    pub(super) messages_received: Guarded<IntCounterVec>,
+    pub(super) messages_sent: Guarded<IntCounterVec>,
+    pub(super) message_duration: Guarded<HistogramVec>,
+    pub(super) channel_status: Guarded<IntGaugeVec>,
+    pub(super) channel_errors: Guarded<IntCounterVec>,
     pub(super) sessions_active: IntGauge,
     pub(super) session_duration: Histogram,
-    pub(super) middleware_duration: HistogramVec,
-    pub(super) retry_attempts: IntCounterVec,
+    pub(super) middleware_duration: Guarded<HistogramVec>,
+    pub(super) retry_attempts: Guarded<IntCounterVec>,
     /// `retry_calls_total{operation, outcome}`: beyond the Go families, off with
     /// `PrometheusBuilder::retry_outcomes(false)`.
-    pub(super) retry_calls: Option<IntCounterVec>,
+    pub(super) retry_calls: Option<Guarded<IntCounterVec>>,
+    /// `metrics_overflow_total{family}`: records folded by the cardinality guard.
+    pub(super) overflowed: IntCounterVec,
 }
 
 impl Options<'_> {
@@ -56,27 +59,79 @@ impl Options<'_> {
     fn histogram(&self, name: &str, help: &str, buckets: &[f64]) -> HistogramOpts {
         HistogramOpts::from(self.opts(name, help)).buckets(buckets.to_vec())
     }
+
+    /// The full name of a family, as the `family` label of the overflow counter gives it.
+    fn full_name(&self, name: &str) -> String {
+        match self.namespace {
+            "" => name.to_owned(),
+            namespace => format!("{namespace}_{name}"),
+        }
+    }
+}
+
+/// Wraps labelled vectors in the cardinality guard.
+struct Guard<'a> {
+    options: &'a Options<'a>,
+    overflowed: &'a IntCounterVec,
+}
+
+impl Guard<'_> {
+    fn counters(&self, opts: Opts, labels: &[&str]) -> prometheus::Result<Guarded<IntCounterVec>> {
+        let name = self.options.full_name(&opts.name);
+        Ok(self.wrap(IntCounterVec::new(opts, labels)?, name))
+    }
+
+    fn histograms(
+        &self,
+        opts: HistogramOpts,
+        labels: &[&str],
+    ) -> prometheus::Result<Guarded<HistogramVec>> {
+        let name = self.options.full_name(&opts.common_opts.name);
+        Ok(self.wrap(HistogramVec::new(opts, labels)?, name))
+    }
+
+    fn wrap<V: super::cardinality::LabelledVec>(&self, vec: V, name: String) -> Guarded<V> {
+        let limit = self.options.max_series_per_family;
+        Guarded::new(vec, name, limit, self.overflowed.clone())
+    }
 }
 
 impl Families {
     pub(super) fn new(options: &Options<'_>) -> Result<Self, prometheus::Error> {
         let o = options;
+        let overflowed = IntCounterVec::new(
+            o.opts(
+                "metrics_overflow_total",
+                "Records folded into the __overflow__ series because their family reached its \
+                 limit of distinct label sets.",
+            ),
+            &["family"],
+        )?;
+        let guard = Guard {
+            options,
+            overflowed: &overflowed,
+        };
+        let channel_status_opts = o.opts(
+            "channel_status",
+            "Current status of the channel (1=running, 0=stopped).",
+        );
+        let channel_status_name = o.full_name(&channel_status_opts.name);
         Ok(Families {
-            messages_received: IntCounterVec::new(
+            messages_received: guard.counters(
                 o.opts(
                     "messages_received_total",
                     "Total number of messages received by channel.",
                 ),
                 &["channel", "direction", "type"],
             )?,
-            messages_sent: IntCounterVec::new(
+            messages_sent: guard.counters(
                 o.opts(
                     "messages_sent_total",
                     "Total number of messages sent by channel.",
                 ),
                 &["channel", "direction", "type"],
             )?,
-            message_duration: HistogramVec::new(
+            message_duration: guard.histograms(
                 o.histogram(
                     "message_duration_seconds",
                     "Duration of message processing in seconds.",
@@ -84,14 +139,11 @@ impl Families {
                 ),
                 &["channel"],
             )?,
-            channel_status: IntGaugeVec::new(
-                o.opts(
-                    "channel_status",
-                    "Current status of the channel (1=running, 0=stopped).",
-                ),
-                &["channel", "type"],
-            )?,
-            channel_errors: IntCounterVec::new(
+            channel_status: guard.wrap(
+                IntGaugeVec::new(channel_status_opts, &["channel", "type"])?,
+                channel_status_name,
+            ),
+            channel_errors: guard.counters(
                 o.opts("channel_errors_total", "Total number of channel errors."),
                 &["channel", "type", "error_type"],
             )?,
@@ -103,7 +155,7 @@ impl Families {
                 "Duration of sessions in seconds.",
                 o.session_buckets,
             ))?,
-            middleware_duration: HistogramVec::new(
+            middleware_duration: guard.histograms(
                 o.histogram(
                     "middleware_duration_seconds",
                     "Duration of middleware execution in seconds.",
@@ -111,12 +163,12 @@ impl Families {
                 ),
                 &["middleware"],
             )?,
-            retry_attempts: IntCounterVec::new(
+            retry_attempts: guard.counters(
                 o.opts("retry_attempts_total", "Total number of retry attempts."),
                 &["operation", "success"],
             )?,
             retry_calls: match o.retry_outcomes {
-                true => Some(IntCounterVec::new(
+                true => Some(guard.counters(
                     o.opts(
                         "retry_calls_total",
                         "Total number of retried operations by outcome.",
@@ -125,24 +177,26 @@ impl Families {
                 )?),
                 false => None,
             },
+            overflowed,
         })
     }
 
     /// Fresh boxed handles of every family, in registration order.
     pub(super) fn boxed(&self) -> Vec<Box<dyn PrometheusMetric>> {
         let mut boxed: Vec<Box<dyn PrometheusMetric>> = vec![
-            Box::new(self.messages_received.clone()),
-            Box::new(self.messages_sent.clone()),
-            Box::new(self.message_duration.clone()),
-            Box::new(self.channel_status.clone()),
-            Box::new(self.channel_errors.clone()),
+            Box::new(self.messages_received.vec().clone()),
+            Box::new(self.messages_sent.vec().clone()),
+            Box::new(self.message_duration.vec().clone()),
+            Box::new(self.channel_status.vec().clone()),
+            Box::new(self.channel_errors.vec().clone()),
             Box::new(self.sessions_active.clone()),
             Box::new(self.session_duration.clone()),
-            Box::new(self.middleware_duration.clone()),
-            Box::new(self.retry_attempts.clone()),
+            Box::new(self.middleware_duration.vec().clone()),
+            Box::new(self.retry_attempts.vec().clone()),
+            Box::new(self.overflowed.clone()),
         ];
         if let Some(retry_calls) = &self.retry_calls {
-            boxed.push(Box::new(retry_calls.clone()));
+            boxed.push(Box::new(retry_calls.vec().clone()));
         }
         boxed
     }

@@ -1,14 +1,17 @@
 //! [`PrometheusCollector`]: the Go service's nine metric families on a `prometheus::Registry`.
 
 mod builder;
+mod cardinality;
 mod families;
 
 pub use builder::{DEFAULT_BUCKETS, PrometheusBuilder};
+pub use cardinality::{DEFAULT_MAX_SERIES_PER_FAMILY, OVERFLOW_LABEL_VALUE};
 
 use crate::Collector;
 use core::time::Duration;
 use families::Families;
 use prometheus::{Registry, TextEncoder};
+use std::sync::Arc;
 
 /// Records into Prometheus metric families named, typed, labelled and documented exactly as the
 /// Go service's, so that its dashboards and alerts keep working:
@@ -45,7 +48,7 @@ use prometheus::{Registry, TextEncoder};
 #[derive(Clone)]
 pub struct PrometheusCollector {
     registry: Registry,
-    families: Families,
+    families: Arc<Families>,
 }
 
 impl core::fmt::Debug for PrometheusCollector {
@@ -111,7 +114,10 @@ impl PrometheusCollector {
     }
 
     fn from_parts(registry: Registry, families: Families) -> Self {
-        PrometheusCollector { registry, families }
+        PrometheusCollector {
+            registry,
+            families: Arc::new(families),
+        }
     }
 
     /// The registry the families are registered in; serve it, or register more metrics in it.
@@ -173,55 +179,37 @@ fn bool_label(value: bool) -> &'static str {
 impl Collector for PrometheusCollector {
     fn record_message_received(&self, channel: &str, direction: &str, msg_type: &str) {
         let labels = [channel, direction, msg_type];
-        if let Ok(counter) = self
-            .families
+        self.families
             .messages_received
-            .get_metric_with_label_values(&labels)
-        {
-            counter.inc();
-        }
+            .with(&labels, |counter| counter.inc());
     }
 
     fn record_message_sent(&self, channel: &str, direction: &str, msg_type: &str) {
         let labels = [channel, direction, msg_type];
-        if let Ok(counter) = self
-            .families
+        self.families
             .messages_sent
-            .get_metric_with_label_values(&labels)
-        {
-            counter.inc();
-        }
+            .with(&labels, |counter| counter.inc());
     }
 
     fn record_message_duration(&self, channel: &str, duration: Duration) {
-        let histogram = self
-            .families
+        let seconds = duration.as_secs_f64();
+        self.families
             .message_duration
-            .get_metric_with_label_values(&[channel]);
-        if let Ok(histogram) = histogram {
-            histogram.observe(duration.as_secs_f64());
-        }
+            .with(&[channel], |histogram| histogram.observe(seconds));
     }
 
     fn record_channel_status(&self, channel: &str, channel_type: &str, running: bool) {
-        let gauge = self
-            .families
+        let labels = [channel, channel_type];
+        self.families
             .channel_status
-            .get_metric_with_label_values(&[channel, channel_type]);
-        if let Ok(gauge) = gauge {
-            gauge.set(i64::from(running));
-        }
+            .with(&labels, |gauge| gauge.set(i64::from(running)));
     }
 
     fn record_channel_error(&self, channel: &str, channel_type: &str, error_type: &str) {
         let labels = [channel, channel_type, error_type];
-        if let Ok(counter) = self
-            .families
+        self.families
             .channel_errors
-            .get_metric_with_label_values(&labels)
-        {
-            counter.inc();
-        }
+            .with(&labels, |counter| counter.inc());
     }
 
     fn record_session_active(&self, count: i64) {
@@ -235,29 +223,20 @@ impl Collector for PrometheusCollector {
     }
 
     fn record_middleware_duration(&self, middleware: &str, duration: Duration) {
-        let histogram = self
-            .families
-            .middleware_duration
-            .get_metric_with_label_values(&[middleware]);
-        if let Ok(histogram) = histogram {
-            histogram.observe(duration.as_secs_f64());
-        }
+        let seconds = duration.as_secs_f64();
+        let family = &self.families.middleware_duration;
+        family.with(&[middleware], |histogram| histogram.observe(seconds));
     }
 
     fn record_retry(&self, operation: &str, attempts: u32, success: bool) {
         let labels = [operation, bool_label(success)];
-        if let Ok(counter) = self
-            .families
+        let attempts_made = u64::from(attempts);
+        self.families
             .retry_attempts
-            .get_metric_with_label_values(&labels)
-        {
-            counter.inc_by(u64::from(attempts));
-        }
+            .with(&labels, |counter| counter.inc_by(attempts_made));
         if let Some(retry_calls) = &self.families.retry_calls {
             let labels = [operation, families::retry_outcome(attempts, success)];
-            if let Ok(counter) = retry_calls.get_metric_with_label_values(&labels) {
-                counter.inc();
-            }
+            retry_calls.with(&labels, |counter| counter.inc());
         }
     }
 }
