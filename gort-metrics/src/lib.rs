@@ -39,8 +39,8 @@ mod prometheus_backend;
 
 pub use collector::Collector;
 pub use dispatch::{
-    WithCollector, WithCollectorExt, global_collector, is_recording, set_global_collector,
-    with_collector, with_current_collector,
+    WithCollector, WithCollectorExt, collector_panics, global_collector, is_recording,
+    set_global_collector, with_collector, with_current_collector,
 };
 pub use noop::DefaultCollector;
 pub use record::{
