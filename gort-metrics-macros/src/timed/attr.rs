@@ -1,0 +1,269 @@
+//! Parsing the arguments of `#[timed(..)]` into [`Args`], syntax only.
+//!
+//! A bad argument does not stop the parse: its error is kept and parsing resumes after the next
+//! comma, so one compile shows every mistake in the list at once.
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::{Error, Ident, LitStr, Path, Token};
+
+pub(crate) mod kw {
+    syn::custom_keyword!(middleware);
+    syn::custom_keyword!(channel);
+    syn::custom_keyword!(skip);
+}
+
+/// Every key `#[timed]` understands, for suggestions.
+const KEYS: [&str; 4] = ["middleware", "channel", "skip", "crate"];
+
+/// What the error messages list as accepted.
+pub(crate) const ACCEPTED: &str =
+    "`#[timed]` accepts `middleware = \"name\"`, `channel = \"name\"`, `skip` and `crate = path`";
+
+/// One well-formed argument.
+pub(crate) enum Arg {
+    /// `middleware = "auth"`
+    Middleware { key: kw::middleware, label: LitStr },
+    /// `channel = "dingtalk"`
+    Channel { key: kw::channel, label: LitStr },
+    /// `skip`
+    Skip(kw::skip),
+    /// `crate = path`: where the runtime crate is, when the dependency is renamed.
+    Crate { key: Token![crate], path: Path },
+}
+
+impl Arg {
+    /// The key as written, for duplicate and conflict messages.
+    pub(crate) fn key(&self) -> (&'static str, proc_macro2::Span) {
+        match self {
+            Arg::Middleware { key, .. } => ("middleware", key.span),
+            Arg::Channel { key, .. } => ("channel", key.span),
+            Arg::Skip(key) => ("skip", key.span),
+            Arg::Crate { key, .. } => ("crate", key.span),
+        }
+    }
+}
+
+/// The arguments of one `#[timed(..)]`, and the errors of those that were malformed.
+#[derive(Default)]
+pub(crate) struct Args {
+    pub(crate) args: Vec<Arg>,
+    pub(crate) errors: Vec<Error>,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut parsed = Args::default();
+        while !input.is_empty() {
+            match input.call(parse_arg) {
+                Ok(arg) => parsed.args.push(arg),
+                Err(error) => {
+                    parsed.errors.push(error);
+                    skip_to_comma(input)?;
+                }
+            }
+            if input.is_empty() {
+                break;
+            }
+            // A missing comma is reported, and the next argument still parsed.
+            if let Err(error) = input.parse::<Token![,]>() {
+                parsed.errors.push(error);
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+fn parse_arg(input: ParseStream) -> syn::Result<Arg> {
+    let lookahead = input.lookahead1();
+    if lookahead.peek(kw::middleware) {
+        let key: kw::middleware = input.parse()?;
+        let label = parse_label(input, "middleware", key.span)?;
+        Ok(Arg::Middleware { key, label })
+    } else if lookahead.peek(kw::channel) {
+        let key: kw::channel = input.parse()?;
+        let label = parse_label(input, "channel", key.span)?;
+        Ok(Arg::Channel { key, label })
+    } else if lookahead.peek(kw::skip) {
+        let key: kw::skip = input.parse()?;
+        if !input.is_empty() && !input.peek(Token![,]) {
+            let rest = take_value(input)?;
+            return Err(Error::new_spanned(
+                rest,
+                "`skip` takes no value: write `#[timed(skip)]`",
+            ));
+        }
+        Ok(Arg::Skip(key))
+    } else if lookahead.peek(Token![crate]) {
+        let key: Token![crate] = input.parse()?;
+        let path = parse_crate_path(input, key.span)?;
+        Ok(Arg::Crate { key, path })
+    } else if input.peek(LitStr) {
+        let label: LitStr = input.parse()?;
+        Err(Error::new(
+            label.span(),
+            "a label needs its key: write `middleware = \"name\"` or `channel = \"name\"`",
+        ))
+    } else if input.peek(Ident::peek_any) {
+        let key = input.call(Ident::parse_any)?;
+        Err(unknown_key(&key))
+    } else {
+        Err(lookahead.error())
+    }
+}
+
+/// `= "label"` after `key`.
+fn parse_label(input: ParseStream, key: &str, key_span: proc_macro2::Span) -> syn::Result<LitStr> {
+    let example = format!("`{key} = \"name\"`");
+    if !input.peek(Token![=]) {
+        return Err(Error::new(
+            key_span,
+            format!("`{key}` needs a string literal: write {example}"),
+        ));
+    }
+    let eq: Token![=] = input.parse()?;
+    if input.peek(LitStr) {
+        return input.parse();
+    }
+    let value = take_value(input)?;
+    if value.is_empty() {
+        return Err(Error::new(
+            eq.span,
+            format!("expected a string literal after `=`: {example}"),
+        ));
+    }
+    Err(Error::new_spanned(
+        value,
+        format!("expected a string literal: {example}"),
+    ))
+}
+
+/// `= path` after `crate`.
+fn parse_crate_path(input: ParseStream, key_span: proc_macro2::Span) -> syn::Result<Path> {
+    const EXAMPLE: &str = "`crate = my_metrics`, the name the runtime crate has in this crate";
+    if !input.peek(Token![=]) {
+        return Err(Error::new(
+            key_span,
+            format!("`crate` needs a path: write {EXAMPLE}"),
+        ));
+    }
+    input.parse::<Token![=]>()?;
+    let value = take_value(input)?;
+    match syn::parse2::<PathOnly>(value.clone()) {
+        Ok(PathOnly(path)) => Ok(path),
+        Err(_) if value.is_empty() => Err(Error::new(
+            key_span,
+            format!("`crate` needs a path after `=`: write {EXAMPLE}"),
+        )),
+        Err(_) => Err(Error::new_spanned(
+            value,
+            format!("expected a path: write {EXAMPLE}"),
+        )),
+    }
+}
+
+/// A module path (`renamed`, `::renamed`, `crate::vendored::metrics`) and nothing after it.
+struct PathOnly(Path);
+
+impl Parse for PathOnly {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        Path::parse_mod_style(input).map(PathOnly)
+    }
+}
+
+/// The tokens of one argument's value: everything up to the next top-level comma.
+fn take_value(input: ParseStream) -> syn::Result<TokenStream> {
+    let mut value = TokenStream::new();
+    while !input.is_empty() && !input.peek(Token![,]) {
+        value.extend([input.parse::<TokenTree>()?]);
+    }
+    Ok(value)
+}
+
+fn skip_to_comma(input: ParseStream) -> syn::Result<()> {
+    take_value(input).map(drop)
+}
+
+fn unknown_key(key: &Ident) -> Error {
+    let written = key.unraw().to_string();
+    let message = match closest_key(&written) {
+        Some(known) => format!("unknown key `{written}`: did you mean `{known}`? {ACCEPTED}"),
+        None => format!("unknown key `{written}`: {ACCEPTED}"),
+    };
+    Error::new(key.span(), message)
+}
+
+/// The known key nearest to `written`, if it is near enough to be a likely typo.
+fn closest_key(written: &str) -> Option<&'static str> {
+    let written = written.to_ascii_lowercase();
+    KEYS.iter()
+        .map(|&key| (edit_distance(&written, key), key))
+        .filter(|&(distance, key)| distance <= key.len().div_ceil(3))
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, key)| key)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, a_char) in a.chars().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, &b_char) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(a_char != b_char);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_suggest_the_nearest_key() {
+        assert_eq!(closest_key("middlewre"), Some("middleware"));
+        assert_eq!(closest_key("Middleware"), Some("middleware"));
+        assert_eq!(closest_key("chanel"), Some("channel"));
+        assert_eq!(closest_key("skp"), Some("skip"));
+        assert_eq!(closest_key("krate"), Some("crate"));
+    }
+
+    #[test]
+    fn unrelated_words_suggest_nothing() {
+        assert_eq!(closest_key("label"), None);
+        assert_eq!(closest_key("x"), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn every_malformed_argument_is_reported_and_the_good_ones_kept() {
+        let args: Args = syn::parse_quote!(
+            middlewre = "a",
+            channel = 5,
+            skip,
+            crate = "x",
+            middleware = "b"
+        );
+        let keys: Vec<_> = args.args.iter().map(|arg| arg.key().0).collect();
+        assert_eq!(keys, ["skip", "middleware"]);
+        assert_eq!(args.errors.len(), 3);
+    }
+
+    #[test]
+    fn a_missing_comma_is_reported_and_parsing_goes_on() {
+        let args: Args = syn::parse_quote!(middleware = "a" skip);
+        assert_eq!(args.args.len(), 2);
+        assert_eq!(args.errors.len(), 1);
+    }
+}
