@@ -37,6 +37,14 @@ pub mod __private;
 #[cfg(feature = "prometheus")]
 mod prometheus_backend;
 
+#[cfg(feature = "exporter")]
+mod exporter;
+mod fanout;
+#[cfg(feature = "statsd")]
+mod statsd_backend;
+#[cfg(feature = "tracing")]
+mod tracing_backend;
+
 pub use collector::Collector;
 pub use dispatch::{
     WithCollector, WithCollectorExt, collector_panics, global_collector, is_recording,
@@ -69,6 +77,19 @@ pub use gort_metrics_macros::retried;
 /// The `prometheus` crate this crate is built against, so that users name one version.
 #[cfg(feature = "prometheus")]
 pub use ::prometheus;
+
+#[cfg(feature = "exporter")]
+pub use crate::exporter::{ExporterError, MetricsServer};
+pub use crate::fanout::FanoutCollector;
+#[cfg(feature = "statsd")]
+pub use crate::statsd_backend::{StatsdBuilder, StatsdCollector, StatsdError};
+#[cfg(feature = "tracing")]
+pub use crate::tracing_backend::TracingCollector;
+
+/// The `cadence` crate the StatsD backend is built on, for
+/// [`StatsdBuilder::build_with_sink`]'s sinks.
+#[cfg(feature = "statsd")]
+pub use ::cadence;
 
 /// Compiles and runs the README's examples as doctests, so the README cannot drift.
 #[cfg(doctest)]
