@@ -1,7 +1,63 @@
-//! `#[retried]`: parse -> validate -> expand.
+//! `#[retried]`: parse (`attr`) -> validate (`valid`) -> expand (`expand`), over the data model
+//! in `ast`. Every error is collected and emitted with the unchanged function, so the user sees
+//! the mistakes in the attribute and nothing else.
+
+mod ast;
+mod attr;
+mod duration;
+mod expand;
+mod valid;
 
 use proc_macro2::TokenStream;
+use quote::quote;
+use syn::spanned::Spanned;
 
-pub(crate) fn retried(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub(crate) fn retried(args: TokenStream, item: TokenStream) -> TokenStream {
+    let function = match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(syn::Item::Fn(function)) => function,
+        Ok(other) => return with_errors(item, vec![not_a_function(&other)]),
+        // The item does not parse: re-emit it untouched so rustc reports the real error.
+        Err(_) => return item,
+    };
+    let mut errors = Vec::new();
+    let raw = match syn::parse2::<attr::RawArgs>(args) {
+        Ok(raw) => {
+            errors.extend(raw.errors);
+            Some(raw.args)
+        }
+        Err(error) => {
+            errors.push(error);
+            None
+        }
+    };
+    let config = raw.and_then(|args| valid::config(args, &mut errors));
+    let shape = valid::shape(&function, config.as_ref(), &mut errors);
+    match (config, shape) {
+        (Some(config), Some(shape)) if errors.is_empty() => {
+            expand::expand(function, &config, &shape)
+        }
+        _ => with_errors(item, errors),
+    }
+}
+
+fn with_errors(item: TokenStream, errors: Vec<syn::Error>) -> TokenStream {
+    let errors = errors.into_iter().map(|error| error.to_compile_error());
+    quote!(#item #(#errors)*)
+}
+
+fn not_a_function(item: &syn::Item) -> syn::Error {
+    let message = "`#[retried]` applies to a `fn` or `async fn` returning `Result`";
+    let keyword = match item {
+        syn::Item::Struct(item) => item.struct_token.span,
+        syn::Item::Enum(item) => item.enum_token.span,
+        syn::Item::Union(item) => item.union_token.span,
+        syn::Item::Impl(item) => item.impl_token.span,
+        syn::Item::Trait(item) => item.trait_token.span,
+        syn::Item::Mod(item) => item.mod_token.span,
+        syn::Item::Const(item) => item.const_token.span,
+        syn::Item::Static(item) => item.static_token.span,
+        syn::Item::Type(item) => item.type_token.span,
+        other => other.span(),
+    };
+    syn::Error::new(keyword, message)
 }

@@ -39,10 +39,14 @@ impl Retrying {
         }
     }
 
-    /// Counts a try that is about to start; `true` if the policy allows no try after it, so
-    /// that the caller can hand over owned values instead of clones.
-    pub fn start_try(&mut self) -> bool {
+    /// Counts a try that is about to start.
+    pub fn start_try(&mut self) {
         self.tries = self.tries.saturating_add(1);
+    }
+
+    /// Whether the policy allows no try after the current one, so that the caller can hand
+    /// over owned values instead of clones.
+    pub fn is_last_try(&self) -> bool {
         self.tries >= self.policy.max_attempts()
     }
 
@@ -65,7 +69,7 @@ impl Retrying {
         let Err(error) = &result else {
             return self.finish(result, true);
         };
-        if self.tries >= self.policy.max_attempts() || !retryable(error) {
+        if self.is_last_try() || !retryable(error) {
             return self.finish(result, false);
         }
         let ceiling = self.policy.wait_ceiling(self.tries);
