@@ -66,7 +66,10 @@ pub use stats::{DurationStats, RetryStats, Stats, StatsCollector};
 pub use timing::{Timer, time_message, time_middleware};
 
 #[cfg(feature = "prometheus")]
-pub use crate::prometheus_backend::{DEFAULT_BUCKETS, PrometheusBuilder, PrometheusCollector};
+pub use crate::prometheus_backend::{
+    DEFAULT_BUCKETS, DEFAULT_MAX_SERIES_PER_FAMILY, OVERFLOW_LABEL_VALUE, PrometheusBuilder,
+    PrometheusCollector,
+};
 
 #[doc = include_str!("timing/timed.md")]
 pub use gort_metrics_macros::timed;

@@ -7,8 +7,8 @@
 //! allocation and no reference-count traffic.
 
 use hashbrown::{Equivalent, HashMap};
-use prometheus::IntCounterVec;
 use prometheus::core::{MetricVec, MetricVecBuilder};
+use prometheus::{IntCounter, IntCounterVec};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{OnceLock, PoisonError, RwLock};
@@ -73,7 +73,8 @@ pub(super) struct Guarded<V: LabelledVec> {
     name: String,
     limit: usize,
     series: RwLock<HashMap<LabelSet, V::Child>>,
-    overflow_series: OnceLock<Option<V::Child>>,
+    /// The `__overflow__` series and this family's overflow counter, made on first overflow.
+    overflow: OnceLock<(Option<V::Child>, Option<IntCounter>)>,
     /// `gort_metrics_overflow_total{family}`, shared by every family of a collector; this
     /// family's series is created on its first overflow, so it is absent until then.
     overflowed: IntCounterVec,
@@ -87,7 +88,7 @@ impl<V: LabelledVec> Guarded<V> {
             name,
             limit,
             series: RwLock::new(HashMap::new()),
-            overflow_series: OnceLock::new(),
+            overflow: OnceLock::new(),
             overflowed,
             warned: AtomicBool::new(false),
         }
@@ -109,8 +110,15 @@ impl<V: LabelledVec> Guarded<V> {
             record(metric);
             return;
         }
+        // The map only grows, so a full map seen under the read lock stays full: a flood of
+        // new label sets past the limit never takes the write lock.
+        let full = series.len() >= self.limit;
         drop(series);
-        self.with_new(labels, record);
+        if full {
+            self.fold(labels.len(), record);
+        } else {
+            self.with_new(labels, record);
+        }
     }
 
     #[cold]
@@ -134,14 +142,15 @@ impl<V: LabelledVec> Guarded<V> {
     }
 
     fn fold(&self, label_count: usize, record: impl FnOnce(&V::Child)) {
-        let overflow = self.overflow_series.get_or_init(|| {
+        let (series, folded) = self.overflow.get_or_init(|| {
             let values = vec![OVERFLOW_LABEL_VALUE; label_count];
-            self.vec.child(&values).ok()
+            let folded = self.overflowed.get_metric_with_label_values(&[&self.name]);
+            (self.vec.child(&values).ok(), folded.ok())
         });
-        if let Some(metric) = overflow {
+        if let Some(metric) = series {
             record(metric);
         }
-        if let Ok(counter) = self.overflowed.get_metric_with_label_values(&[&self.name]) {
+        if let Some(counter) = folded {
             counter.inc();
         }
         if !self.warned.swap(true, Ordering::Relaxed) {
@@ -167,7 +176,7 @@ impl<V: LabelledVec> Guarded<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use prometheus::{IntCounter, Opts};
+    use prometheus::Opts;
     use std::hash::BuildHasher;
 
     fn guarded(limit: usize) -> (Guarded<IntCounterVec>, IntCounter) {

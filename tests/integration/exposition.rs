@@ -1,0 +1,216 @@
+//! Any UTF-8 label value yields a valid text exposition that gives the value back unchanged:
+//! property tests against a strict parser of the format, and the real `promtool`.
+
+use gort_metrics::{Collector, PrometheusCollector};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+/// One sample line: metric name, label pairs (decoded), value.
+type Sample = (String, Vec<(String, String)>, String);
+
+/// Parses a text exposition (format 0.0.4) strictly; returns the samples or what is wrong.
+fn parse_exposition(text: &str) -> Result<Vec<Sample>, String> {
+    if !text.is_empty() && !text.ends_with('\n') {
+        return Err("exposition does not end with a newline".into());
+    }
+    let mut samples = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let fail = |what: &str| format!("line {}: {what}: {line:?}", number + 1);
+        if let Some(comment) = line.strip_prefix("# ") {
+            let mut words = comment.splitn(3, ' ');
+            match (words.next(), words.next()) {
+                (Some("HELP" | "TYPE"), Some(name)) if is_metric_name(name) => continue,
+                _ => return Err(fail("malformed HELP/TYPE line")),
+            }
+        }
+        let name_end = line.find(['{', ' ']).ok_or_else(|| fail("no value"))?;
+        let name = &line[..name_end];
+        if !is_metric_name(name) {
+            return Err(fail("bad metric name"));
+        }
+        let mut rest = &line[name_end..];
+        let mut labels = Vec::new();
+        if let Some(inner) = rest.strip_prefix('{') {
+            let (parsed, after) = parse_labels(inner).map_err(|why| fail(&why))?;
+            labels = parsed;
+            rest = after;
+        }
+        let value = rest
+            .strip_prefix(' ')
+            .ok_or_else(|| fail("no space before value"))?;
+        if value.parse::<f64>().is_err() && !["+Inf", "-Inf", "NaN"].contains(&value) {
+            return Err(fail("bad value"));
+        }
+        samples.push((name.to_owned(), labels, value.to_owned()));
+    }
+    Ok(samples)
+}
+
+fn is_metric_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// Parses `name="value",...}` and returns the pairs and what follows the `}`.
+fn parse_labels(mut text: &str) -> Result<(Vec<(String, String)>, &str), String> {
+    let mut labels = Vec::new();
+    loop {
+        if let Some(after) = text.strip_prefix('}') {
+            return Ok((labels, after));
+        }
+        let equals = text.find('=').ok_or("label without '='")?;
+        let name = &text[..equals];
+        if !is_metric_name(name) || name.contains(':') {
+            return Err(format!("bad label name {name:?}"));
+        }
+        text = text[equals + 1..]
+            .strip_prefix('"')
+            .ok_or("label value not quoted")?;
+        let mut value = String::new();
+        let mut chars = text.char_indices();
+        let end = loop {
+            match chars.next().ok_or("unterminated label value")? {
+                (at, '"') => break at,
+                (_, '\\') => match chars.next().ok_or("dangling escape")?.1 {
+                    '\\' => value.push('\\'),
+                    '"' => value.push('"'),
+                    'n' => value.push('\n'),
+                    other => return Err(format!("unknown escape \\{other}")),
+                },
+                (_, '\n') => return Err("raw newline in label value".into()),
+                (_, c) => value.push(c),
+            }
+        };
+        labels.push((name.to_owned(), value));
+        text = &text[end + 1..];
+        text = text.strip_prefix(',').unwrap_or(text);
+    }
+}
+
+/// Records one message per channel name; returns the exposition.
+fn exposition_for(channels: &[String]) -> String {
+    let collector = PrometheusCollector::new();
+    for channel in channels {
+        collector.record_message_received(channel, "inbound", channel);
+        collector.record_channel_error(channel, "dingtalk", "auth");
+    }
+    collector.render()
+}
+
+fn label_values() -> impl Strategy<Value = Vec<String>> {
+    let hostile = prop_oneof![
+        any::<String>(),
+        "[\\\\\"\n\r\t\u{0}-\u{1f}\u{7f}]{0,8}",
+        Just(String::new()),
+        Just("\\n".to_owned()),
+    ];
+    proptest::collection::vec(hostile, 1..12)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_label_value_round_trips_through_a_valid_exposition(values in label_values()) {
+        let text = exposition_for(&values);
+        let samples = parse_exposition(&text).map_err(TestCaseError::fail)?;
+        for value in &values {
+            let found = samples.iter().any(|(name, labels, _)| {
+                name == "gort_messages_received_total"
+                    && labels.contains(&("channel".to_owned(), value.clone()))
+                    && labels.contains(&("type".to_owned(), value.clone()))
+            });
+            prop_assert!(found, "value {:?} not found back", value);
+        }
+    }
+}
+
+#[test]
+fn a_64_kib_label_value_round_trips() {
+    let long: String = "quote\" back\\ newline\n 钉钉 ".repeat(64 * 1024 / 28 + 1);
+    assert!(long.len() >= 64 * 1024);
+    let samples = parse_exposition(&exposition_for(&[long.clone()])).expect("valid");
+    assert!(
+        samples
+            .iter()
+            .any(|(_, labels, _)| labels.contains(&("channel".to_owned(), long.clone())))
+    );
+}
+
+#[test]
+fn the_parser_rejects_broken_expositions() {
+    for broken in [
+        "gort_x{channel=\"a\nb\"} 1\n",
+        "gort_x{channel=\"a\\q\"} 1\n",
+        "gort_x{channel=a} 1\n",
+        "gort_x 1",
+        "9bad 1\n",
+        "gort_x{channel=\"a\"} one\n",
+    ] {
+        assert!(parse_exposition(broken).is_err(), "{broken:?}");
+    }
+}
+
+/// Runs `promtool check metrics` on `text`; `None` when promtool is not installed (allowed only
+/// outside CI, where the caller then says loudly that it skipped).
+fn promtool_check(text: &str) -> Option<(bool, String)> {
+    let child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(error) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+            panic!("CI=true but promtool cannot run ({error}); .ci/run installs it")
+        }
+        Err(error) => {
+            eprintln!("SKIPPED: promtool not available ({error}); install the prometheus package");
+            return None;
+        }
+    };
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write to promtool");
+    let output = child.wait_with_output().expect("promtool finished");
+    let report = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    Some((output.status.success(), report))
+}
+
+#[test]
+fn promtool_accepts_expositions_of_hostile_label_values() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut checked = 0;
+    for _ in 0..24 {
+        let values = label_values()
+            .new_tree(&mut runner)
+            .expect("generate values")
+            .current();
+        let mut all = values;
+        all.push("quote\" back\\ newline\n".repeat(3000));
+        let text = exposition_for(&all);
+        assert!(
+            text.contains("gort_messages_received_total{"),
+            "non-empty exposition"
+        );
+        let Some((accepted, report)) = promtool_check(&text) else {
+            return;
+        };
+        assert!(
+            accepted,
+            "promtool rejected:\n{report}\n--- exposition ---\n{text}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 24);
+}
