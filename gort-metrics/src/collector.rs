@@ -1,6 +1,55 @@
 //! The [`Collector`] trait: the nine things a gateway records.
 
 use core::time::Duration;
+use std::sync::Arc;
+
+/// Which duration a [`DurationHandle`] records: the two kinds that `#[timed]` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DurationKind {
+    /// A run of a middleware: [`Collector::record_middleware_duration`].
+    Middleware,
+    /// The processing of a message on a channel: [`Collector::record_message_duration`].
+    Message,
+}
+
+/// Where the durations of one fixed label go, resolved once: what
+/// [`Collector::duration_handle`] returns so that `#[timed]` call sites skip the label lookup
+/// on every call.
+///
+/// ```
+/// use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
+/// use std::time::Duration;
+/// use gort_metrics::DurationHandle;
+///
+/// let total = Arc::new(AtomicU64::new(0));
+/// let sink = total.clone();
+/// let handle = DurationHandle::new(move |d| {
+///     sink.fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+/// });
+/// handle.record(Duration::from_nanos(5));
+/// assert_eq!(total.load(Ordering::Relaxed), 5);
+/// ```
+#[derive(Clone)]
+pub struct DurationHandle(Arc<dyn Fn(Duration) + Send + Sync>);
+
+impl DurationHandle {
+    /// A handle that passes each duration to `record`.
+    pub fn new(record: impl Fn(Duration) + Send + Sync + 'static) -> Self {
+        DurationHandle(Arc::new(record))
+    }
+
+    /// Records one duration.
+    #[inline]
+    pub fn record(&self, duration: Duration) {
+        (self.0)(duration)
+    }
+}
+
+impl core::fmt::Debug for DurationHandle {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DurationHandle").finish_non_exhaustive()
+    }
+}
 
 /// Receives every measurement the gateway makes.
 ///
@@ -87,6 +136,33 @@ pub trait Collector: Send + Sync {
     fn is_enabled(&self) -> bool {
         true
     }
+
+    /// Resolves once where durations of `kind` with the fixed `label` go, for callers that
+    /// record the same label many times (each `#[timed]` call site asks once per installed
+    /// collector and keeps the handle).
+    ///
+    /// Recording through the handle must be equivalent to calling
+    /// [`record_middleware_duration`](Self::record_middleware_duration) or
+    /// [`record_message_duration`](Self::record_message_duration) with `label`. The default
+    /// returns `None`, and callers then call those methods; a backend with a per-label lookup
+    /// (a metric vector keyed by label values) returns a handle to skip it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use gort_metrics::{Collector, DurationKind, PrometheusCollector, StatsCollector};
+    ///
+    /// assert!(StatsCollector::new().duration_handle(DurationKind::Middleware, "auth").is_none());
+    /// let prometheus = PrometheusCollector::new();
+    /// let handle = prometheus.duration_handle(DurationKind::Middleware, "auth").unwrap();
+    /// handle.record(Duration::from_millis(3));
+    /// assert!(prometheus
+    ///     .render()
+    ///     .contains("gort_middleware_duration_seconds_count{middleware=\"auth\"} 1"));
+    /// ```
+    fn duration_handle(&self, kind: DurationKind, label: &str) -> Option<DurationHandle> {
+        let _ = (kind, label);
+        None
+    }
 }
 
 /// Forwards every method of [`Collector`] through a pointer-like wrapper.
@@ -132,6 +208,10 @@ macro_rules! forward_collector {
             #[inline]
             fn is_enabled(&self) -> bool {
                 (**self).is_enabled()
+            }
+            #[inline]
+            fn duration_handle(&self, kind: DurationKind, label: &str) -> Option<DurationHandle> {
+                (**self).duration_handle(kind, label)
             }
         }
     )+};

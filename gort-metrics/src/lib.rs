@@ -45,7 +45,7 @@ mod statsd_backend;
 #[cfg(feature = "tracing")]
 mod tracing_backend;
 
-pub use collector::Collector;
+pub use collector::{Collector, DurationHandle, DurationKind};
 pub use dispatch::{
     WithCollector, WithCollectorExt, collector_panics, global_collector, is_recording,
     set_global_collector, with_collector, with_current_collector,

@@ -164,7 +164,33 @@ impl<V: LabelledVec> Guarded<V> {
         }
     }
 
+    /// The series of `labels`, admitted (created) if the family is under its limit; `None` past
+    /// the limit for a label set not seen before, so the caller records through
+    /// [`with`](Self::with), which folds and counts.
+    pub(super) fn resolve(&self, labels: &[&str]) -> Option<V::Child>
+    where
+        V::Child: Clone,
+    {
+        let known = self.series.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = known.get(&LabelRef(labels)) {
+            return Some(found.clone());
+        }
+        drop(known);
+        let mut series = self.series.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = series.get(&LabelRef(labels)) {
+            return Some(found.clone());
+        }
+        if series.len() >= self.limit {
+            return None;
+        }
+        let metric = self.vec.child(labels).ok()?;
+        let key = LabelSet(labels.iter().map(|value| Box::from(*value)).collect());
+        series.insert(key, metric.clone());
+        Some(metric)
+    }
+
     /// How many distinct label sets the family holds, the overflow series excluded.
+    #[cfg(test)]
     pub(super) fn series_count(&self) -> usize {
         self.series
             .read()
@@ -218,6 +244,19 @@ mod tests {
         assert_eq!(value(&["x", "v"]), 2);
         assert_eq!(value(&["y", "v"]), 2);
         assert_eq!(value(&[OVERFLOW_LABEL_VALUE, OVERFLOW_LABEL_VALUE]), 2);
+    }
+
+    #[test]
+    fn resolve_admits_under_the_limit_and_declines_past_it() {
+        let (family, overflowed) = guarded(1);
+        let first = family.resolve(&["x", "v"]).expect("admitted");
+        first.inc();
+        family.with(&["x", "v"], |counter| counter.inc());
+        assert_eq!(first.get(), 2, "the handle and the map share the series");
+        assert!(family.resolve(&["x", "v"]).is_some());
+        assert!(family.resolve(&["y", "v"]).is_none());
+        assert_eq!(family.series_count(), 1);
+        assert_eq!(overflowed.get(), 0, "declining is not recording");
     }
 
     #[test]
