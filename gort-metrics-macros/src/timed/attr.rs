@@ -115,7 +115,7 @@ fn parse_arg(input: ParseStream) -> syn::Result<Arg> {
 
 /// `= "label"` after `key`.
 fn parse_label(input: ParseStream, key: &str, key_span: proc_macro2::Span) -> syn::Result<LitStr> {
-    let example = format!("`{key} = \"name\"`");
+    let example = label_example(key);
     if !input.peek(Token![=]) {
         return Err(Error::new(
             key_span,
@@ -137,6 +137,12 @@ fn parse_label(input: ParseStream, key: &str, key_span: proc_macro2::Span) -> sy
         value,
         format!("expected a string literal: {example}"),
     ))
+}
+
+/// `middleware = "auth"`, `channel = "dingtalk"`: how a label key is written.
+pub(crate) fn label_example(key: &str) -> String {
+    let label = if key == "channel" { "dingtalk" } else { "auth" };
+    format!("`{key} = \"{label}\"`")
 }
 
 /// `= path` after `crate`.

@@ -1,7 +1,7 @@
 //! Semantic checks: which keys go together, where `#[timed]` may sit, and what each function
 //! is labelled. The result, a [`Plan`], is what expansion needs and cannot be wrong.
 
-use super::attr::{ACCEPTED, Arg, Args, kw};
+use super::attr::{ACCEPTED, Arg, Args, kw, label_example};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::ext::IdentExt;
@@ -224,7 +224,10 @@ fn settings(args: Args, place: Place, errors: &mut Errors) -> Settings {
                 if label.value().trim().is_empty() {
                     errors.push(Error::new(
                         label.span(),
-                        format!("the `{key}` label is empty: name it, as in `{key} = \"auth\"`"),
+                        format!(
+                            "the `{key}` label is empty or blank: name it, as in {}",
+                            label_example(key)
+                        ),
                     ));
                 }
                 if settings.label.is_some() {

@@ -1,0 +1,6 @@
+use gort_metrics::timed;
+
+#[timed(channel = "   ")]
+fn on_message() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use gort_metrics::timed;
+
+#[timed(crate = "gort_metrics")]
+fn authenticate() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use gort_metrics::timed;
+
+#[timed(middleware = "")]
+fn authenticate() {}
+
+fn main() {}

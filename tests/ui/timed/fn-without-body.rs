@@ -1,0 +1,8 @@
+use gort_metrics::timed;
+
+trait Middleware {
+    #[timed]
+    fn call(&self);
+}
+
+fn main() {}

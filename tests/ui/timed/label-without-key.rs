@@ -1,0 +1,6 @@
+use gort_metrics::timed;
+
+#[timed("auth")]
+fn authenticate() {}
+
+fn main() {}

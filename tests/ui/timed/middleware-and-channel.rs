@@ -1,0 +1,6 @@
+use gort_metrics::timed;
+
+#[timed(middleware = "auth", channel = "dingtalk")]
+fn authenticate() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use gort_metrics::timed;
+
+#[timed]
+struct AuthMiddleware {
+    secret: String,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use gort_metrics::timed;
+
+#[timed(middlewre = "auth")]
+fn authenticate() {}
+
+fn main() {}
