@@ -70,8 +70,15 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
             Passing::Reborrow => quote!(&mut *#name),
             Passing::CloneEachTry => {
                 let slot = format_ident!("__gort_slot{}", index, span = mixed);
+                // Moved into a hygienic local located at the argument, so that a non-`Clone`
+                // error points at the argument without rustc suggesting edits to the pattern.
+                let located =
+                    format_ident!("__gort_owned{}", index, span = mixed.located_at(*span));
                 let new_slot = quote_spanned!(*span=> ArgumentSlot::new);
-                slots.push(quote!(let mut #slot = #private::#new_slot(#name);));
+                slots.push(quote! {
+                    let #located = #name;
+                    let mut #slot = #private::#new_slot(#located);
+                });
                 quote!(#slot.for_try(#is_last))
             }
         });

@@ -255,10 +255,7 @@ fn check_returns_result(output: &syn::ReturnType, name: &syn::Ident, errors: &mu
     }
     errors.push(syn::Error::new_spanned(
         found,
-        format!(
-            "`#[retried]` needs a function returning `Result<T, E>` (or an alias named `...Result`); found `{}`",
-            found.to_token_stream()
-        ),
+        "`#[retried]` needs a function returning `Result<T, E>` (or an alias named `...Result`, like `io::Result<T>`)",
     ));
 }
 

@@ -13,16 +13,28 @@ pub trait RetryArgument: Clone {}
 impl<T: Clone> RetryArgument for T {}
 
 /// Holds an owned argument between tries.
+///
+/// The `Clone` requirement is checked once, in [`new`](Self::new), which keeps the function that
+/// clones; [`for_try`](Self::for_try) has no bounds, so a non-`Clone` argument is one error, not
+/// two.
 #[derive(Debug)]
-pub struct ArgumentSlot<T>(Option<T>);
+pub struct ArgumentSlot<T> {
+    argument: Option<T>,
+    clone: fn(&T) -> T,
+}
 
 impl<T: RetryArgument> ArgumentSlot<T> {
     /// Takes the argument as the caller passed it.
     #[inline]
     pub fn new(argument: T) -> Self {
-        ArgumentSlot(Some(argument))
+        ArgumentSlot {
+            argument: Some(argument),
+            clone: T::clone,
+        }
     }
+}
 
+impl<T> ArgumentSlot<T> {
     /// The value for the next try: a clone, or on the last try the original.
     ///
     /// # Panics
@@ -31,9 +43,9 @@ impl<T: RetryArgument> ArgumentSlot<T> {
     #[inline]
     pub fn for_try(&mut self, is_last: bool) -> T {
         let original = if is_last {
-            self.0.take()
+            self.argument.take()
         } else {
-            self.0.clone()
+            self.argument.as_ref().map(self.clone)
         };
         original.expect("the retry driver makes no try after the last")
     }

@@ -1,1 +1,13 @@
-//! `#[retried]` and the retry runtime.
+//! `#[retried]` and the retry runtime: one module per capability.
+
+mod arguments;
+mod async_fns;
+mod attempts;
+mod crate_path;
+mod hand_written;
+mod lints;
+mod methods;
+mod panics;
+mod shadowing;
+mod timing;
+mod when;

@@ -1,0 +1,39 @@
+//! User items named like what the expansion uses do not break it: generated code names std
+//! and the runtime by absolute paths and its locals hygienically.
+#![allow(dead_code, non_camel_case_types)]
+
+use tests::recording;
+
+struct Result;
+struct Option;
+struct Duration;
+struct Instant;
+struct ControlFlow;
+struct Retrying;
+mod gort_metrics {}
+mod core {}
+mod std {}
+fn now() {}
+fn retry_every_error() {}
+
+#[::gort_metrics::retried(attempts = 2, delay = "1ms", max_elapsed = "1s")]
+fn shadowed(__gort_retry: u32, __gort_result: &str) -> ::std::result::Result<u32, usize> {
+    Err(__gort_retry as usize + __gort_result.len())
+}
+
+#[::gort_metrics::retried(attempts = 2, delay = "1ms")]
+async fn shadowed_async(__gort_sleeper: u32) -> ::std::result::Result<u32, u32> {
+    Err(__gort_sleeper)
+}
+
+#[test]
+fn shadowing_names_do_not_break_the_expansion() {
+    let (result, collector) = recording(|| shadowed(1, "ab"));
+    assert_eq!(result, Err(3));
+    assert_eq!(collector.retries(), [("shadowed".to_owned(), 2, false)]);
+    let runtime = ::tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    assert_eq!(runtime.block_on(shadowed_async(4)), Err(4));
+}

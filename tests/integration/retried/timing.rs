@@ -1,0 +1,105 @@
+//! Backoff timing, measured loosely: lower bounds only. Async waits run on tokio's paused clock,
+//! so they take no real time.
+
+use gort_metrics::{WithCollectorExt, retried};
+use std::time::{Duration, Instant};
+use tests::{RecordingCollector, recording};
+
+#[retried(attempts = 3, delay = "20ms", backoff = "fixed", jitter = false)]
+fn fixed_sync() -> Result<(), ()> {
+    Err(())
+}
+
+#[retried(attempts = 4, delay = "10ms", max_delay = "25ms", jitter = false)]
+fn capped_exponential_sync() -> Result<(), ()> {
+    Err(())
+}
+
+#[test]
+fn sync_fixed_backoff_waits_the_delay_between_tries() {
+    let start = Instant::now();
+    let (_, collector) = recording(fixed_sync);
+    assert!(
+        start.elapsed() >= Duration::from_millis(40),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(collector.retries(), [("fixed_sync".to_owned(), 3, false)]);
+}
+
+#[test]
+fn sync_exponential_backoff_doubles_up_to_max_delay() {
+    // 10 + 20 + 25 (capped from 40).
+    let start = Instant::now();
+    let (_, collector) = recording(capped_exponential_sync);
+    assert!(
+        start.elapsed() >= Duration::from_millis(55),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        collector.retries(),
+        [("capped_exponential_sync".to_owned(), 4, false)]
+    );
+}
+
+#[retried(attempts = 5, delay = "100ms", max_delay = "300ms", jitter = false)]
+async fn capped_exponential_async() -> Result<(), ()> {
+    Err(())
+}
+
+#[retried(attempts = 3, delay = "2s", backoff = "fixed", jitter = false)]
+async fn fixed_async() -> Result<(), ()> {
+    Err(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn async_exponential_waits_on_the_paused_clock() {
+    // 100 + 200 + 300 + 300.
+    let collector = RecordingCollector::new();
+    let start = tokio::time::Instant::now();
+    let _ = capped_exponential_async()
+        .with_collector(collector.clone())
+        .await;
+    assert!(
+        start.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        collector.retries(),
+        [("capped_exponential_async".to_owned(), 5, false)]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn async_fixed_waits_on_the_paused_clock() {
+    let start = tokio::time::Instant::now();
+    let _ = fixed_async().await;
+    assert!(
+        start.elapsed() >= Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[retried(
+    attempts = 10,
+    delay = "100ms",
+    backoff = "fixed",
+    jitter = false,
+    max_elapsed = "350ms"
+)]
+async fn budgeted() -> Result<(), ()> {
+    Err(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_elapsed_stops_retrying_before_the_budget_is_overrun() {
+    // Tries at 0, 100, 200 and 300 ms; a fifth would start at 400 ms, past the budget.
+    let collector = RecordingCollector::new();
+    let start = tokio::time::Instant::now();
+    let _ = budgeted().with_collector(collector.clone()).await;
+    assert!(start.elapsed() >= Duration::from_millis(300));
+    assert_eq!(collector.retries(), [("budgeted".to_owned(), 4, false)]);
+}

@@ -1,0 +1,8 @@
+use gort_metrics::retried;
+
+#[retried]
+const fn constant() -> Result<(), ()> {
+    Ok(())
+}
+
+fn main() {}

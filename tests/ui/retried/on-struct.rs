@@ -1,0 +1,8 @@
+use gort_metrics::retried;
+
+#[retried]
+struct Config {
+    attempts: u32,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use gort_metrics::retried;
+
+#[retried(sleeper = gort_metrics::TimerThreadSleeper)]
+fn blocking() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}

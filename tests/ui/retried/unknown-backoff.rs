@@ -1,0 +1,8 @@
+use gort_metrics::retried;
+
+#[retried(backoff = "linear")]
+fn linear() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}
