@@ -1,10 +1,16 @@
 //! The integration tests: one binary, one module per capability.
 
 mod cardinality;
+mod dashboard;
 mod dispatch;
+mod exporter;
 mod exposition;
+mod fanout;
 mod prometheus;
 mod retried;
+mod servers;
 mod stats;
+mod statsd;
 mod timed;
+mod tracing_backend;
 mod ui;

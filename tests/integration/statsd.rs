@@ -1,0 +1,368 @@
+//! `StatsdCollector` against the real Etsy statsd 0.9.0: the daemon parses our DogStatsD lines
+//! (tags included), and the totals it flushes are exactly what was recorded, cardinality
+//! guard included. Send failures never reach the caller.
+
+use crate::servers::{
+    ServerProcess, TempDir, free_tcp_port, free_udp_port, on_path, poll, skip_or_fail,
+    workspace_root,
+};
+use gort_metrics::{Collector, StatsdCollector, with_collector};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A statsd backend that appends every flush to a JSON-lines file: statsd resets counters at
+/// each flush, so reading them back means adding up what every flush saw.
+const FLUSH_TO_FILE_BACKEND: &str = r#"
+const fs = require('fs');
+exports.init = function (startupTime, config, events) {
+  events.on('flush', function (timestamp, metrics) {
+    fs.appendFileSync(config.flushFile, JSON.stringify({
+      counters: metrics.counters, gauges: metrics.gauges, timers: metrics.timers
+    }) + '\n');
+  });
+  return true;
+};
+"#;
+
+/// A running statsd; killed on drop.
+struct Statsd {
+    udp: SocketAddr,
+    flush_file: std::path::PathBuf,
+    process: ServerProcess,
+    _dir: TempDir,
+}
+
+impl Statsd {
+    fn start(node: &Path, stats_js: &Path) -> Statsd {
+        let dir = TempDir::new("statsd");
+        let backend = dir.path().join("flush-to-file.js");
+        std::fs::write(&backend, FLUSH_TO_FILE_BACKEND).expect("write the backend");
+        let flush_file = dir.path().join("flushes.jsonl");
+        let udp: SocketAddr = ([127, 0, 0, 1], free_udp_port()).into();
+        let management: SocketAddr = ([127, 0, 0, 1], free_tcp_port()).into();
+        let config = dir.path().join("config.js");
+        let settings = serde_json::json!({
+            "address": "127.0.0.1",
+            "port": udp.port(),
+            "mgmt_address": "127.0.0.1",
+            "mgmt_port": management.port(),
+            "flushInterval": 1000,
+            "backends": [backend],
+            "flushFile": flush_file,
+            "automaticConfigReload": false,
+        });
+        // statsd evaluates its config file as a JavaScript object literal; JSON is one.
+        std::fs::write(&config, settings.to_string()).expect("write the config");
+        let mut process = ServerProcess::spawn(
+            "statsd",
+            Command::new(node).arg(stats_js).arg(&config),
+            dir.path(),
+        );
+        poll(
+            "statsd management port answers",
+            Duration::from_secs(15),
+            || {
+                process.assert_running();
+                management_command(management, "health")
+                    .filter(|answer| answer.contains("up"))
+                    .ok_or_else(|| "not up yet".to_owned())
+            },
+        );
+        Statsd {
+            udp,
+            flush_file,
+            process,
+            _dir: dir,
+        }
+    }
+
+    /// Every flush so far.
+    fn flushes(&self) -> Vec<Value> {
+        let text = std::fs::read_to_string(&self.flush_file).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+
+    /// Counters summed over all flushes; gauges as of the last; timer samples of all.
+    fn totals(&self, prefix: &str) -> Totals {
+        let mut totals = Totals::default();
+        for flush in self.flushes() {
+            let keys = |section: &str| {
+                flush[section]
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(key, _)| key.starts_with(prefix))
+            };
+            for (key, value) in keys("counters") {
+                *totals.counters.entry(key).or_default() += value.as_f64().unwrap_or(f64::NAN);
+            }
+            for (key, value) in keys("gauges") {
+                totals
+                    .gauges
+                    .insert(key, value.as_f64().unwrap_or(f64::NAN));
+            }
+            for (key, samples) in keys("timers") {
+                let samples = samples.as_array().cloned().unwrap_or_default();
+                let samples = samples.iter().filter_map(Value::as_f64);
+                totals.timers.entry(key).or_default().extend(samples);
+            }
+        }
+        totals.counters.retain(|_, value| *value != 0.0);
+        totals.timers.retain(|_, samples| !samples.is_empty());
+        totals
+    }
+}
+
+#[derive(Debug, Default, PartialEq)]
+struct Totals {
+    counters: BTreeMap<String, f64>,
+    gauges: BTreeMap<String, f64>,
+    timers: BTreeMap<String, Vec<f64>>,
+}
+
+fn management_command(address: SocketAddr, command: &str) -> Option<String> {
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_millis(500)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(format!("{command}\n").as_bytes()).ok()?;
+    let mut answer = vec![0; 256];
+    let read = stream.read(&mut answer).ok()?;
+    Some(String::from_utf8_lossy(&answer[..read]).into_owned())
+}
+
+/// Node and the statsd install from `.ci/install-servers.sh`, or `None` after the CI rule.
+fn statsd_install(test: &str) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let stats_js = workspace_root().join("target/statsd/node_modules/statsd/stats.js");
+    let node = on_path("node").or_else(|| on_path("nodejs"));
+    match node {
+        Some(node) if stats_js.is_file() => Some((node, stats_js)),
+        _ => {
+            skip_or_fail(test, "node or statsd 0.9.0 (target/statsd)");
+            None
+        }
+    }
+}
+
+fn series(name: &str, tags: &[(&str, &str)]) -> String {
+    let tags: String = tags
+        .iter()
+        .map(|(key, value)| format!(";{key}={value}"))
+        .collect();
+    format!("{name}{tags}")
+}
+
+#[test]
+fn a_real_statsd_receives_exactly_what_was_recorded() {
+    let Some((node, stats_js)) = statsd_install("a_real_statsd_receives_exactly_what_was_recorded")
+    else {
+        return;
+    };
+    let started = Instant::now();
+    let mut daemon = Statsd::start(&node, &stats_js);
+
+    // The UDP side may come up a moment after the management port: probe until a flush has
+    // seen a line, so that no recorded metric is lost to a socket that is not bound yet.
+    let probe = UdpSocket::bind("127.0.0.1:0").expect("a probe socket");
+    poll("statsd flushes a probe", Duration::from_secs(15), || {
+        daemon.process.assert_running();
+        probe
+            .send_to(b"probe.ready:1|c", daemon.udp)
+            .map_err(|error| error.to_string())?;
+        let seen = daemon.totals("probe.").counters.contains_key("probe.ready");
+        if seen {
+            Ok(())
+        } else {
+            Err("no flush with the probe yet".into())
+        }
+    });
+
+    let statsd = StatsdCollector::new(daemon.udp).expect("a UDP socket");
+    let guarded = StatsdCollector::builder()
+        .prefix("guarded")
+        .max_tag_sets(1)
+        .build(daemon.udp)
+        .expect("a UDP socket");
+    with_collector(statsd.clone(), || {
+        for _ in 0..3 {
+            gort_metrics::record_message_received("dingtalk", "inbound", "text");
+        }
+        gort_metrics::record_message_sent("feishu", "outbound", "image");
+        gort_metrics::record_message_sent("feishu", "outbound", "image");
+        gort_metrics::record_message_duration("dingtalk", Duration::from_millis(30));
+        gort_metrics::record_channel_status("my-dingtalk", "dingtalk", true);
+        gort_metrics::record_channel_error("my-dingtalk", "dingtalk", "connection");
+        gort_metrics::record_session_active(4);
+        gort_metrics::record_session_duration(Duration::from_secs(2));
+        gort_metrics::record_middleware_duration("auth", Duration::from_millis(7));
+        gort_metrics::record_retry("api-call", 3, true);
+    });
+    for channel in ["a", "b", "c", "a"] {
+        guarded.record_message_received(channel, "inbound", "text");
+    }
+    statsd.flush();
+    guarded.flush();
+
+    let received = series(
+        "gort.messages_received",
+        &[
+            ("channel", "dingtalk"),
+            ("direction", "inbound"),
+            ("type", "text"),
+        ],
+    );
+    let overflow = "__overflow__";
+    let expected = Totals {
+        counters: BTreeMap::from([
+            (received, 3.0),
+            (
+                series(
+                    "gort.messages_sent",
+                    &[
+                        ("channel", "feishu"),
+                        ("direction", "outbound"),
+                        ("type", "image"),
+                    ],
+                ),
+                2.0,
+            ),
+            (
+                series(
+                    "gort.channel_errors",
+                    &[
+                        ("channel", "my-dingtalk"),
+                        ("type", "dingtalk"),
+                        ("error_type", "connection"),
+                    ],
+                ),
+                1.0,
+            ),
+            (
+                series(
+                    "gort.retry_attempts",
+                    &[("operation", "api-call"), ("success", "true")],
+                ),
+                3.0,
+            ),
+            (
+                series(
+                    "gort.retry_calls",
+                    &[("operation", "api-call"), ("success", "true")],
+                ),
+                1.0,
+            ),
+            (
+                series(
+                    "guarded.messages_received",
+                    &[("channel", "a"), ("direction", "inbound"), ("type", "text")],
+                ),
+                2.0,
+            ),
+            (
+                series(
+                    "guarded.messages_received",
+                    &[
+                        ("channel", overflow),
+                        ("direction", overflow),
+                        ("type", overflow),
+                    ],
+                ),
+                2.0,
+            ),
+            (
+                series(
+                    "guarded.metrics_overflow",
+                    &[("family", "messages_received")],
+                ),
+                2.0,
+            ),
+        ]),
+        gauges: BTreeMap::from([
+            (
+                series(
+                    "gort.channel_status",
+                    &[("channel", "my-dingtalk"), ("type", "dingtalk")],
+                ),
+                1.0,
+            ),
+            ("gort.sessions_active".to_owned(), 4.0),
+        ]),
+        timers: BTreeMap::from([
+            (
+                series("gort.message_duration", &[("channel", "dingtalk")]),
+                vec![30.0],
+            ),
+            ("gort.session_duration".to_owned(), vec![2000.0]),
+            (
+                series("gort.middleware_duration", &[("middleware", "auth")]),
+                vec![7.0],
+            ),
+        ]),
+    };
+    let ours = |daemon: &Statsd| {
+        let mut totals = daemon.totals("gort.");
+        let guarded = daemon.totals("guarded.");
+        totals.counters.extend(guarded.counters);
+        totals.gauges.extend(guarded.gauges);
+        totals.timers.extend(guarded.timers);
+        totals
+    };
+    let flushes_when_complete = poll(
+        "statsd flushes every record",
+        Duration::from_secs(15),
+        || {
+            daemon.process.assert_running();
+            let totals = ours(&daemon);
+            if totals == expected {
+                Ok(daemon.flushes().len())
+            } else {
+                Err(format!("{totals:#?}"))
+            }
+        },
+    );
+    // One more flush must not add anything: nothing was sent twice.
+    poll("statsd flushes once more", Duration::from_secs(5), || {
+        let flushes = daemon.flushes().len();
+        if flushes > flushes_when_complete {
+            Ok(())
+        } else {
+            Err(format!("{flushes} flushes"))
+        }
+    });
+    assert_eq!(ours(&daemon), expected);
+    assert_eq!(statsd.send_errors(), 0);
+    assert_eq!(guarded.overflowed_records(), 2);
+    eprintln!(
+        "real statsd received everything in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn recording_to_a_server_that_is_not_there_never_fails_or_blocks() {
+    // A free port that nothing listens on: the ICMP errors it provokes must stay inside.
+    let nobody: SocketAddr = ([127, 0, 0, 1], free_udp_port()).into();
+    let statsd = StatsdCollector::builder()
+        .flush_interval(Duration::from_millis(5))
+        .build(nobody)
+        .expect("a UDP socket");
+    let started = Instant::now();
+    for i in 0..20_000_i64 {
+        statsd.record_message_received("dingtalk", "inbound", "text");
+        statsd.record_session_active(i);
+    }
+    statsd.flush();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "recording blocked"
+    );
+    // Still usable afterwards.
+    statsd.record_retry("op", 1, true);
+    statsd.flush();
+}
