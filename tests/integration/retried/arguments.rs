@@ -112,6 +112,8 @@ fn with_impl_trait(make: impl Fn() -> u32 + Clone) -> Result<u32, u32> {
     Err(make())
 }
 
+/// Explicit lifetimes on purpose: the moved body must keep them.
+#[allow(clippy::needless_lifetimes)]
 #[retried(attempts = 2, delay = "1ms")]
 fn borrowing<'a>(words: &'a [String], index: usize) -> Result<&'a str, usize> {
     words.get(index).map(String::as_str).ok_or(index)

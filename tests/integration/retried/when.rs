@@ -31,7 +31,10 @@ fn lookup(errors: &[ApiError]) -> Result<u32, ApiError> {
     }
 }
 
-fn run(errors: &[ApiError]) -> (Result<u32, ApiError>, Vec<(String, u32, bool)>, u32) {
+/// The result, the recorded retries, and how many tries ran.
+type Run = (Result<u32, ApiError>, Vec<(String, u32, bool)>, u32);
+
+fn run(errors: &[ApiError]) -> Run {
     CALLS.with(|calls| calls.set(0));
     let (result, collector) = recording(|| lookup(errors));
     (result, collector.retries(), CALLS.with(Cell::get))
