@@ -26,7 +26,7 @@
 use super::valid::{Kind, Plan, Timing};
 use crate::runtime::private_path;
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::{Block, Expr, Ident, ImplItem, Item, ReturnType, Signature, Stmt, Type, TypeParamBound};
 
@@ -149,14 +149,15 @@ fn returned_impl_future(output: &ReturnType) -> Option<&Type> {
 }
 
 /// Runs the body in a closure (so its `return`s still produce the future) and times the
-/// future it returns from its first poll. Spanned at the return type, so that a body that
-/// returns something other than a future is reported there.
+/// future it returns from its first poll. The call is spanned at the return type, so that a
+/// body that returns something other than a future is reported there.
 fn wrap_returned_future(body: &mut Block, timing: &Timing, return_span: Span) {
     let site = site(timing);
     let name = Ident::new("__GORT_SITE", Span::mixed_site());
     let statements = core::mem::take(&mut body.stmts);
-    let timed = quote_spanned! {return_span=>
-        #name.time_future((move || { #(#statements)* })())
+    let method = Ident::new("time_future", return_span);
+    let timed = quote! {
+        #name.#method(move || { #(#statements)* })
     };
     body.stmts = vec![Stmt::Expr(Expr::Verbatim(quote! { #site #timed }), None)];
 }

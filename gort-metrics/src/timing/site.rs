@@ -39,14 +39,19 @@ impl TimedSite {
         Timer::start(self.kind, self.label)
     }
 
-    /// Times `future` from its first poll until it completes or is dropped.
+    /// Builds a future by calling `make_future` (the body of a fn returning `impl Future`) and
+    /// times it from its first poll until it completes or is dropped. Taking the body as a
+    /// closure keeps its `return`s returning the future.
     #[inline]
-    pub fn time_future<F: Future>(&'static self, future: F) -> TimedFuture<F> {
+    pub fn time_future<F: Future>(
+        &'static self,
+        make_future: impl FnOnce() -> F,
+    ) -> TimedFuture<F> {
         TimedFuture {
             site: self,
             timer: None,
             started: false,
-            future,
+            future: make_future(),
         }
     }
 }
