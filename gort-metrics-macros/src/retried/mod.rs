@@ -57,7 +57,22 @@ fn not_a_function(item: &syn::Item) -> syn::Error {
         syn::Item::Const(item) => item.const_token.span,
         syn::Item::Static(item) => item.static_token.span,
         syn::Item::Type(item) => item.type_token.span,
+        syn::Item::Verbatim(tokens) => match syn::parse2::<syn::TraitItemFn>(tokens.clone()) {
+            // A trait method declaration: `fn f(&self) -> Result<T, E>;`.
+            Ok(declaration) => {
+                return syn::Error::new(
+                    declaration
+                        .semi_token
+                        .map_or_else(|| declaration.sig.span(), |s| s.span),
+                    "`#[retried]` needs a function with a body to retry; put it on the method's implementation",
+                );
+            }
+            Err(_) => tokens.span(),
+        },
         other => other.span(),
     };
     syn::Error::new(keyword, message)
 }
+
+#[cfg(test)]
+mod tests;
