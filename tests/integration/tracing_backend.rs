@@ -96,6 +96,9 @@ fn s(value: &str) -> FieldValue {
     FieldValue::Str(value.into())
 }
 
+/// `message`, `metric`, then the record's own fields.
+type ExpectedEvent = (&'static str, &'static str, Vec<(&'static str, FieldValue)>);
+
 #[test]
 fn every_record_is_one_event_with_typed_fields() {
     let events = capture(TracingCollector::new(), || {
@@ -109,7 +112,7 @@ fn every_record_is_one_event_with_typed_fields() {
         gort_metrics::record_middleware_duration("auth", Duration::from_micros(7_500));
         gort_metrics::record_retry("api-call", 3, false);
     });
-    let expected: [(&str, &str, Vec<(&str, FieldValue)>); 9] = [
+    let expected: [ExpectedEvent; 9] = [
         (
             "message received",
             "messages_received",

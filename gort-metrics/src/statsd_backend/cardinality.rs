@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
 
@@ -51,9 +51,7 @@ impl TagSetLimit {
 
     /// Decides for one record with these tag values (in the metric's tag order).
     pub(super) fn admit(&self, values: &[&str]) -> Admission {
-        let mut hasher = self.hasher.build_hasher();
-        values.hash(&mut hasher);
-        let key = hasher.finish();
+        let key = self.hasher.hash_one(values);
         // The common case, a tag set seen before, takes the shared lock only. A poisoned lock
         // still holds a valid set (inserts cannot half-happen), so it is used as is.
         if self
@@ -88,6 +86,49 @@ impl TagSetLimit {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .len()
+    }
+}
+
+/// One limit per tagged metric; the two retry metrics carry the same tags and share one.
+#[derive(Debug)]
+pub(super) struct Limits {
+    pub(super) messages_received: TagSetLimit,
+    pub(super) messages_sent: TagSetLimit,
+    pub(super) message_duration: TagSetLimit,
+    pub(super) channel_status: TagSetLimit,
+    pub(super) channel_errors: TagSetLimit,
+    pub(super) middleware_duration: TagSetLimit,
+    pub(super) retries: TagSetLimit,
+}
+
+impl Limits {
+    pub(super) fn new(max_tag_sets: usize) -> Self {
+        let limit = || TagSetLimit::new(max_tag_sets);
+        Limits {
+            messages_received: limit(),
+            messages_sent: limit(),
+            message_duration: limit(),
+            channel_status: limit(),
+            channel_errors: limit(),
+            middleware_duration: limit(),
+            retries: limit(),
+        }
+    }
+
+    /// Records folded so far, over all metrics.
+    pub(super) fn folded(&self) -> u64 {
+        [
+            &self.messages_received,
+            &self.messages_sent,
+            &self.message_duration,
+            &self.channel_status,
+            &self.channel_errors,
+            &self.middleware_duration,
+            &self.retries,
+        ]
+        .iter()
+        .map(|limit| limit.folded())
+        .sum()
     }
 }
 

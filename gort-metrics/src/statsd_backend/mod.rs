@@ -12,7 +12,7 @@ pub use errors::StatsdError;
 use crate::Collector;
 use cadence::prelude::*;
 use cadence::{MetricSink, StatsdClient};
-use cardinality::{Admission, OVERFLOW_VALUE, TagSetLimit};
+use cardinality::{Admission, Limits, OVERFLOW_VALUE, TagSetLimit};
 use core::time::Duration;
 use sink::{Flusher, Progress};
 use std::borrow::Cow;
@@ -72,32 +72,6 @@ struct Inner {
     max_tag_sets: usize,
     progress: Arc<Progress>,
     flusher: Option<Flusher>,
-}
-
-/// One cardinality limit per tagged metric; the two retry metrics share the same tags and so
-/// one limit.
-struct Limits {
-    messages_received: TagSetLimit,
-    messages_sent: TagSetLimit,
-    message_duration: TagSetLimit,
-    channel_status: TagSetLimit,
-    channel_errors: TagSetLimit,
-    middleware_duration: TagSetLimit,
-    retries: TagSetLimit,
-}
-
-impl Limits {
-    fn all(&self) -> [&TagSetLimit; 7] {
-        [
-            &self.messages_received,
-            &self.messages_sent,
-            &self.message_duration,
-            &self.channel_status,
-            &self.channel_errors,
-            &self.middleware_duration,
-            &self.retries,
-        ]
-    }
 }
 
 /// The value of one StatsD line.
@@ -164,16 +138,7 @@ impl StatsdCollector {
                 }
             }
         });
-        let limit = || TagSetLimit::new(settings.max_tag_sets);
-        let limits = Limits {
-            messages_received: limit(),
-            messages_sent: limit(),
-            message_duration: limit(),
-            channel_status: limit(),
-            channel_errors: limit(),
-            middleware_duration: limit(),
-            retries: limit(),
-        };
+        let limits = Limits::new(settings.max_tag_sets);
         let inner = Inner {
             client,
             limits,
@@ -228,12 +193,7 @@ impl StatsdCollector {
     /// assert_eq!(statsd.overflowed_records(), 1);
     /// ```
     pub fn overflowed_records(&self) -> u64 {
-        self.inner
-            .limits
-            .all()
-            .iter()
-            .map(|limit| limit.folded())
-            .sum()
+        self.inner.limits.folded()
     }
 
     /// Cleans the tag values and applies `metric`'s cardinality limit: the values to send.
