@@ -37,3 +37,35 @@ fn shadowing_names_do_not_break_the_expansion() {
         .unwrap();
     assert_eq!(runtime.block_on(shadowed_async(4)), Err(4));
 }
+
+/// Without the prelude, the expansion still finds everything it names.
+#[no_implicit_prelude]
+mod without_prelude {
+    #[::gort_metrics::retried(attempts = 2, delay = "1ms")]
+    pub(super) fn bare(
+        owned: ::std::string::String,
+        count: &mut u32,
+    ) -> ::core::result::Result<usize, usize> {
+        *count += 1;
+        ::core::result::Result::Err(owned.len())
+    }
+
+    #[::gort_metrics::retried(attempts = 2, delay = "1ms")]
+    pub(super) async fn bare_async() -> ::core::result::Result<(), ()> {
+        ::core::result::Result::Err(())
+    }
+}
+
+#[test]
+fn the_expansion_needs_no_prelude() {
+    let mut count = 0;
+    let (result, collector) = recording(|| without_prelude::bare("abc".into(), &mut count));
+    assert_eq!(result, Err(3));
+    assert_eq!(count, 2);
+    assert_eq!(collector.retries(), [("bare".to_owned(), 2, false)]);
+    let runtime = ::tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    assert_eq!(runtime.block_on(without_prelude::bare_async()), Err(()));
+}
