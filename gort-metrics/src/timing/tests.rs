@@ -237,3 +237,10 @@ fn a_timed_future_is_unpin_when_its_inner_future_is() {
     let mut future = future;
     assert_eq!(poll_once(Pin::new(&mut future)), Poll::Pending);
 }
+
+#[test]
+fn timers_and_timed_futures_can_cross_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Timer<'static>>();
+    assert_send_sync::<super::private::TimedFuture<YieldOnce>>();
+}
