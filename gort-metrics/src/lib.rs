@@ -83,6 +83,8 @@ pub use ::prometheus;
 
 #[cfg(feature = "exporter")]
 pub use crate::exporter::{ExporterError, MetricsServer};
+#[cfg(feature = "http")]
+pub use crate::exporter::metrics_response;
 pub use crate::fanout::FanoutCollector;
 #[cfg(feature = "statsd")]
 pub use crate::statsd_backend::{StatsdBuilder, StatsdCollector, StatsdError};

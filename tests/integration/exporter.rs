@@ -287,3 +287,19 @@ fn a_real_prometheus_scrapes_the_exact_values() {
         started.elapsed().as_secs_f64()
     );
 }
+
+#[test]
+fn the_http_handler_answers_what_the_endpoint_serves() {
+    let collector = PrometheusCollector::new();
+    record_gateway_traffic(&collector);
+    let server = serve(&collector);
+
+    let response = gort_metrics::metrics_response(collector.registry());
+    let served = http_get(server.local_addr(), "/metrics").expect("GET /metrics");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"].to_str().ok(),
+        served.header("Content-Type")
+    );
+    assert_eq!(response.body(), &served.body);
+}

@@ -5,8 +5,12 @@
 //! it owns the parsing of requests, which is where a hand-rolled server would go wrong.
 
 mod errors;
+#[cfg(feature = "http")]
+mod handler;
 
 pub use errors::ExporterError;
+#[cfg(feature = "http")]
+pub use handler::metrics_response;
 
 use crate::prometheus_backend::render_registry;
 use prometheus::{Encoder, Registry, TextEncoder};
