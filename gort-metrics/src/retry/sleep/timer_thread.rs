@@ -163,6 +163,9 @@ fn run_timer(receiver: Receiver<Entry>) {
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
+        // Take in everything already sent before firing, so that a burst of registrations
+        // that arrives late still fires in deadline order.
+        pending.extend(receiver.try_iter().map(Reverse));
         let now = Instant::now();
         while pending
             .peek()
@@ -203,7 +206,7 @@ mod tests {
             }
         }
         let woken = Arc::new(Mutex::new(Vec::new()));
-        let mut sleeps: Vec<_> = [30u64, 10, 20]
+        let mut sleeps: Vec<_> = [150u64, 50, 100]
             .into_iter()
             .map(|ms| {
                 let waker = Waker::from(Arc::new(RecordWake(ms, Arc::clone(&woken))));
@@ -221,7 +224,7 @@ mod tests {
             );
             std::thread::sleep(Duration::from_millis(1));
         }
-        assert_eq!(*woken.lock().unwrap(), [10, 20, 30]);
+        assert_eq!(*woken.lock().unwrap(), [50, 100, 150]);
         let mut cx = Context::from_waker(Waker::noop());
         for sleep in &mut sleeps {
             assert_eq!(Pin::new(sleep).poll(&mut cx), Poll::Ready(()));
