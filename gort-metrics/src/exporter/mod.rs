@@ -29,8 +29,10 @@ const METRICS_PATH: &str = "/metrics";
 /// registry afresh, so it always shows what was recorded up to that moment.
 ///
 /// Dropping the handle (or calling [`shutdown`](Self::shutdown)) stops the endpoint: requests
-/// already received are answered, then the thread ends and is joined. Keep the handle alive for
-/// as long as the endpoint should run.
+/// already received are answered, then the thread ends and is joined, and the port is released.
+/// A scraper that kept its connection open gets no answer to a request sent after that; its
+/// own scrape timeout closes the connection. Keep the handle alive for as long as the endpoint
+/// should run.
 ///
 /// ```
 /// use gort_metrics::{Collector, MetricsServer, PrometheusCollector};
