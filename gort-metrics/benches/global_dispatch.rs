@@ -4,10 +4,11 @@
 //!
 //! `cargo bench -p gort-metrics --bench global_dispatch`
 
-use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gort_metrics::{
     Collector, DefaultCollector, StatsCollector, record_message_received, set_global_collector,
 };
+use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, RwLock};
 use std::thread;

@@ -7,8 +7,11 @@ use proptest::strategy::ValueTree;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
+/// Decoded label pairs, in order.
+type Labels = Vec<(String, String)>;
+
 /// One sample line: metric name, label pairs (decoded), value.
-type Sample = (String, Vec<(String, String)>, String);
+type Sample = (String, Labels, String);
 
 /// Parses a text exposition (format 0.0.4) strictly; returns the samples or what is wrong.
 fn parse_exposition(text: &str) -> Result<Vec<Sample>, String> {
@@ -57,7 +60,7 @@ fn is_metric_name(name: &str) -> bool {
 }
 
 /// Parses `name="value",...}` and returns the pairs and what follows the `}`.
-fn parse_labels(mut text: &str) -> Result<(Vec<(String, String)>, &str), String> {
+fn parse_labels(mut text: &str) -> Result<(Labels, &str), String> {
     let mut labels = Vec::new();
     loop {
         if let Some(after) = text.strip_prefix('}') {
@@ -134,7 +137,7 @@ proptest! {
 fn a_64_kib_label_value_round_trips() {
     let long: String = "quote\" back\\ newline\n 钉钉 ".repeat(64 * 1024 / 28 + 1);
     assert!(long.len() >= 64 * 1024);
-    let samples = parse_exposition(&exposition_for(&[long.clone()])).expect("valid");
+    let samples = parse_exposition(&exposition_for(std::slice::from_ref(&long))).expect("valid");
     assert!(
         samples
             .iter()
