@@ -108,10 +108,41 @@ async fn the_timer_thread_sleeper_waits_under_any_executor() {
     assert_eq!(collector.retries(), [("timer".to_owned(), 3, false)]);
 }
 
+/// Does not wait; keeps every wait it was asked for.
+#[derive(Default)]
+struct WaitLog(std::cell::RefCell<Vec<Duration>>);
+
+impl gort_metrics::Sleeper for &WaitLog {
+    type Sleep = std::future::Ready<()>;
+
+    fn sleep(&self, duration: Duration) -> Self::Sleep {
+        self.0.borrow_mut().push(duration);
+        std::future::ready(())
+    }
+}
+
+fn jittered_waits(policy: RetryPolicy) -> Vec<Duration> {
+    let log = WaitLog::default();
+    let call = retry_async_with(policy, &log, |_| true, || async { Err::<(), ()>(()) });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(runtime.block_on(call), Err(()));
+    log.0.into_inner()
+}
+
 #[test]
 fn the_same_jitter_seed_gives_the_same_schedule() {
-    let ceiling = |policy: &RetryPolicy| policy.wait_ceiling(2);
-    let policy = RetryPolicy::new("seeded").jitter_seed(5);
-    assert_eq!(ceiling(&policy), Duration::from_millis(200));
-    assert_eq!(policy.clone(), policy);
+    let policy = RetryPolicy::new("seeded").attempts(8).jitter_seed(5);
+    let first = jittered_waits(policy.clone());
+    assert_eq!(first.len(), 7);
+    assert_eq!(first, jittered_waits(policy));
+    assert_ne!(
+        first,
+        jittered_waits(RetryPolicy::new("seeded").attempts(8).jitter_seed(6))
+    );
+    for (index, wait) in (1..).zip(&first) {
+        let ceiling = RetryPolicy::new("seeded").wait_ceiling(index);
+        assert!(*wait <= ceiling, "wait {index}: {wait:?} above {ceiling:?}");
+    }
 }
