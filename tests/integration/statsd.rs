@@ -366,3 +366,32 @@ fn recording_to_a_server_that_is_not_there_never_fails_or_blocks() {
     statsd.record_retry("op", 1, true);
     statsd.flush();
 }
+
+#[test]
+fn the_first_folded_record_of_each_metric_warns_once() {
+    use crate::tracing_backend::{FieldValue, capture_events};
+    use gort_metrics::cadence::NopMetricSink;
+
+    let statsd = StatsdCollector::builder()
+        .max_tag_sets(1)
+        .build_with_sink(NopMetricSink);
+    let events = capture_events(|| {
+        for channel in ["a", "b", "c"] {
+            statsd.record_message_received(channel, "inbound", "text");
+            statsd.record_message_sent(channel, "outbound", "text");
+        }
+    });
+    let warned: Vec<&FieldValue> = events
+        .iter()
+        .filter(|event| event.level == tracing::Level::WARN && event.target == "gort_metrics")
+        .map(|event| event.field("family"))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            &FieldValue::Str("messages_received".into()),
+            &FieldValue::Str("messages_sent".into())
+        ]
+    );
+    assert_eq!(statsd.overflowed_records(), 4);
+}

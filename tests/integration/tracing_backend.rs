@@ -12,7 +12,7 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 /// A field value with its type, so that a test can tell `3` from `"3"`.
 #[derive(Debug, Clone, PartialEq)]
-enum FieldValue {
+pub(crate) enum FieldValue {
     Str(String),
     I64(i64),
     U64(u64),
@@ -22,14 +22,14 @@ enum FieldValue {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-struct Captured {
-    target: String,
-    level: Level,
-    fields: BTreeMap<String, FieldValue>,
+pub(crate) struct Captured {
+    pub(crate) target: String,
+    pub(crate) level: Level,
+    pub(crate) fields: BTreeMap<String, FieldValue>,
 }
 
 impl Captured {
-    fn field(&self, name: &str) -> &FieldValue {
+    pub(crate) fn field(&self, name: &str) -> &FieldValue {
         self.fields
             .get(name)
             .unwrap_or_else(|| panic!("no field {name} in {self:?}"))
@@ -82,14 +82,18 @@ impl<S: Subscriber> Layer<S> for Capture {
     }
 }
 
-/// Runs `f` with `collector` as this thread's collector and a capturing subscriber as this
-/// thread's subscriber; returns the events.
-fn capture(collector: TracingCollector, f: impl FnOnce()) -> Vec<Captured> {
+/// Runs `f` with a capturing subscriber as this thread's subscriber; returns the events.
+pub(crate) fn capture_events(f: impl FnOnce()) -> Vec<Captured> {
     let capture = Capture::default();
     let subscriber = tracing_subscriber::registry().with(capture.clone());
-    tracing::subscriber::with_default(subscriber, || with_collector(collector, f));
+    tracing::subscriber::with_default(subscriber, f);
     let events = capture.0.lock().unwrap_or_else(PoisonError::into_inner);
     events.clone()
+}
+
+/// Runs `f` with `collector` as this thread's collector; returns the events.
+fn capture(collector: TracingCollector, f: impl FnOnce()) -> Vec<Captured> {
+    capture_events(|| with_collector(collector, f))
 }
 
 fn s(value: &str) -> FieldValue {
