@@ -5,7 +5,7 @@ mod global;
 mod scoped;
 
 pub use future::{WithCollector, WithCollectorExt};
-pub(crate) use global::installed;
+pub(crate) use global::{Installed, installed};
 pub use global::{global_collector, set_global_collector};
 pub use scoped::with_collector;
 
@@ -70,11 +70,32 @@ pub fn is_recording() -> bool {
 /// it, and never a double panic when a timing guard records during unwinding.
 #[inline(always)]
 pub(crate) fn record_contained(record: impl FnOnce(&dyn Collector)) {
-    with_current_collector(|collector| {
-        if catch_unwind(AssertUnwindSafe(|| record(collector))).is_err() {
+    with_current_collector(|collector| contain(|| record(collector)));
+}
+
+/// Runs collector code, catching and counting a panic: `None` if it panicked.
+#[inline(always)]
+pub(crate) fn contain<R>(collector_code: impl FnOnce() -> R) -> Option<R> {
+    match catch_unwind(AssertUnwindSafe(collector_code)) {
+        Ok(result) => Some(result),
+        Err(_) => {
             COLLECTOR_PANICS.fetch_add(1, Ordering::Relaxed);
+            None
         }
-    });
+    }
+}
+
+/// Calls `scoped` with this thread's innermost scoped collector if there is one, else
+/// `global` with the installed global collector, for callers that cache per global collector.
+#[inline(always)]
+pub(crate) fn with_scoped_or_installed<R>(
+    scoped: impl FnOnce(&dyn Collector) -> R,
+    global: impl FnOnce(&'static Installed) -> R,
+) -> R {
+    match scoped::with_scoped(scoped) {
+        Ok(result) => result,
+        Err(_) => global(installed()),
+    }
 }
 
 /// How many panics the record functions and macros have caught in collectors' record methods,

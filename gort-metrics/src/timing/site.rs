@@ -1,42 +1,106 @@
 //! What `#[timed]` expands to: a `static` [`TimedSite`] per annotated function, which starts a
 //! [`Timer`] for each call, or wraps the future a function returns.
 //!
-//! The site is `'static` and unique to its call site so that the runtime can later keep
-//! per-site state (cached metric handles) in it without any change to the generated code.
+//! The site is `'static` and unique to its call site, so it caches what its fixed label
+//! resolves to in the installed global collector ([`Collector::duration_handle`]): a call then
+//! records with one pointer comparison and one call, without any per-call label lookup.
 
-use super::timer::{TimedKind, Timer};
+use super::timer::{Timer, record_duration};
+use crate::dispatch::{Installed, contain, with_scoped_or_installed};
+use crate::{DurationHandle, DurationKind};
 use core::future::Future;
 use core::pin::Pin;
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, Ordering};
 use core::task::{Context, Poll, ready};
+use core::time::Duration;
 
 /// One `#[timed]` function: how its calls are recorded and under which label.
 #[derive(Debug)]
 pub struct TimedSite {
-    kind: TimedKind,
+    kind: DurationKind,
     label: &'static str,
+    /// What the label resolved to in the global collector that was installed when this site
+    /// last looked; null until the first record. Never freed, like installed collectors (see
+    /// `dispatch::global`), so a reader may keep using an entry that was just replaced.
+    resolved: AtomicPtr<Resolved>,
+}
+
+/// A site's cache entry: valid while `installed` is the installed global collector.
+struct Resolved {
+    installed: &'static Installed,
+    handle: Option<DurationHandle>,
 }
 
 impl TimedSite {
     /// A site recorded with `record_middleware_duration(label, ..)`.
     pub const fn middleware(label: &'static str) -> Self {
         TimedSite {
-            kind: TimedKind::Middleware,
+            kind: DurationKind::Middleware,
             label,
+            resolved: AtomicPtr::new(ptr::null_mut()),
         }
     }
 
     /// A site recorded with `record_message_duration(label, ..)`.
     pub const fn channel(label: &'static str) -> Self {
         TimedSite {
-            kind: TimedKind::Message,
+            kind: DurationKind::Message,
             label,
+            resolved: AtomicPtr::new(ptr::null_mut()),
         }
     }
 
     /// Starts timing one call; the returned guard records when dropped.
     #[inline]
     pub fn start(&'static self) -> Timer<'static> {
-        Timer::start(self.kind, self.label)
+        Timer::for_site(self)
+    }
+
+    /// Records one call's duration: through the handle cached for the installed global
+    /// collector, or, inside a scoped collector, with that collector's plain methods (scopes
+    /// are per thread and short-lived, so they are not cached).
+    #[inline]
+    pub(super) fn record(&'static self, elapsed: Duration) {
+        with_scoped_or_installed(
+            |scoped| {
+                contain(|| record_duration(scoped, self.kind, self.label, elapsed));
+            },
+            |installed| {
+                let resolved = self.resolve(installed);
+                contain(|| match &resolved.handle {
+                    Some(handle) => handle.record(elapsed),
+                    None => record_duration(installed.collector, self.kind, self.label, elapsed),
+                });
+            },
+        )
+    }
+
+    #[inline]
+    fn resolve(&'static self, installed: &'static Installed) -> &'static Resolved {
+        // SAFETY: a non-null pointer here came from `Box::leak` in `resolve_slow` and is never
+        // freed; the acquire load pairs with its release store, so the entry is initialised.
+        let cached = unsafe { self.resolved.load(Ordering::Acquire).as_ref() };
+        match cached {
+            // Installed collectors are never freed either, so an address names one collector
+            // for the life of the process: equal addresses mean the entry is current.
+            Some(resolved) if ptr::eq(resolved.installed, installed) => resolved,
+            _ => self.resolve_slow(installed),
+        }
+    }
+
+    /// Asks the collector for a handle once per installed collector. Threads racing here each
+    /// leak an entry and the last store wins; all entries are equivalent, so that is harmless.
+    #[cold]
+    #[inline(never)]
+    fn resolve_slow(&'static self, installed: &'static Installed) -> &'static Resolved {
+        let handle = contain(|| installed.collector.duration_handle(self.kind, self.label));
+        let resolved = Box::leak(Box::new(Resolved {
+            installed,
+            handle: handle.flatten(),
+        }));
+        self.resolved.store(resolved, Ordering::Release);
+        resolved
     }
 
     /// Builds a future by calling `make_future` (the body of a fn returning `impl Future`) and

@@ -1,16 +1,31 @@
 //! [`Timer`]: the one drop guard that measures a call and records it when the call ends.
 
-use crate::{is_recording, with_current_collector};
+use super::site::TimedSite;
+use crate::dispatch::record_contained;
+use crate::{Collector, DurationKind, is_recording};
 use core::time::Duration;
 use std::time::Instant;
 
-/// What a timed span of code is, which decides the collector method it is recorded with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TimedKind {
-    /// Recorded with [`Collector::record_middleware_duration`](crate::Collector::record_middleware_duration).
-    Middleware,
-    /// Recorded with [`Collector::record_message_duration`](crate::Collector::record_message_duration).
-    Message,
+/// Where a [`Timer`] records: a label given at run time, or a `#[timed]` call site, which
+/// caches the collector's handle for its fixed label.
+#[derive(Debug, Clone, Copy)]
+enum Destination<'a> {
+    Label(DurationKind, &'a str),
+    Site(&'static TimedSite),
+}
+
+/// Records `elapsed` under `kind` and `label` with the collector's plain methods.
+#[inline]
+pub(super) fn record_duration(
+    collector: &dyn Collector,
+    kind: DurationKind,
+    label: &str,
+    elapsed: Duration,
+) {
+    match kind {
+        DurationKind::Middleware => collector.record_middleware_duration(label, elapsed),
+        DurationKind::Message => collector.record_message_duration(label, elapsed),
+    }
 }
 
 /// Measures from its creation until it is dropped, then records the elapsed time through the
@@ -48,21 +63,26 @@ pub(crate) enum TimedKind {
               not to `_`, which drops it at once"]
 #[derive(Debug)]
 pub struct Timer<'a> {
-    kind: TimedKind,
-    label: &'a str,
+    destination: Destination<'a>,
     /// `None` when the timer was started while nothing recorded: the clock was never read.
     pub(super) start: Option<Instant>,
 }
 
 impl<'a> Timer<'a> {
     #[inline]
-    pub(crate) fn start(kind: TimedKind, label: &'a str) -> Self {
+    fn start(destination: Destination<'a>) -> Self {
         let start = if is_recording() {
             Some(Instant::now())
         } else {
             None
         };
-        Timer { kind, label, start }
+        Timer { destination, start }
+    }
+
+    /// A timer for a `#[timed]` call site.
+    #[inline]
+    pub(super) fn for_site(site: &'static TimedSite) -> Timer<'static> {
+        Timer::start(Destination::Site(site))
     }
 
     /// Whether this timer measures: `false` when it started while nothing recorded, in which
@@ -135,11 +155,12 @@ impl<'a> Timer<'a> {
     /// find `start` taken and do nothing.
     fn record(&mut self) -> Option<Duration> {
         let elapsed = self.start.take()?.elapsed();
-        let (kind, label) = (self.kind, self.label);
-        with_current_collector(|collector| match kind {
-            TimedKind::Middleware => collector.record_middleware_duration(label, elapsed),
-            TimedKind::Message => collector.record_message_duration(label, elapsed),
-        });
+        match self.destination {
+            Destination::Site(site) => site.record(elapsed),
+            Destination::Label(kind, label) => {
+                record_contained(|collector| record_duration(collector, kind, label, elapsed))
+            }
+        }
         Some(elapsed)
     }
 }
@@ -176,7 +197,7 @@ impl Drop for Timer<'_> {
 /// ```
 #[inline]
 pub fn time_middleware(middleware: &str) -> Timer<'_> {
-    Timer::start(TimedKind::Middleware, middleware)
+    Timer::start(Destination::Label(DurationKind::Middleware, middleware))
 }
 
 /// Starts a [`Timer`] that records how long the rest of the scope takes as the processing of
@@ -200,5 +221,5 @@ pub fn time_middleware(middleware: &str) -> Timer<'_> {
 /// ```
 #[inline]
 pub fn time_message(channel: &str) -> Timer<'_> {
-    Timer::start(TimedKind::Message, channel)
+    Timer::start(Destination::Label(DurationKind::Message, channel))
 }
