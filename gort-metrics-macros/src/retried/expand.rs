@@ -18,11 +18,13 @@ const LINT_ATTRIBUTES: [&str; 4] = ["allow", "warn", "deny", "forbid"];
 
 pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> TokenStream {
     let private = private_path(config.krate.as_ref());
+    // `modifiers` (`default fn`, ...) cannot appear on the items `#[retried]` accepts.
     let syn::ItemFn {
         attrs,
         vis,
         sig,
         block,
+        ..
     } = function;
     let mixed = Span::mixed_site();
     let retry = Ident::new("__gort_retry", mixed);
@@ -98,7 +100,7 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
         BodyPlacement::Sibling => quote!(Self::#body_name #turbofish),
     };
     let mut call = quote!(#callee(#(#call_arguments),*));
-    if sig.unsafety.is_some() {
+    if matches!(sig.safety, syn::Safety::Unsafe(_)) {
         call = quote!(unsafe { #call });
     }
     let policy = policy(config, &sig.ident, &private);

@@ -260,9 +260,16 @@ fn check_returns_result(output: &syn::ReturnType, name: &syn::Ident, errors: &mu
 }
 
 fn receiver_kind(receiver: &syn::Receiver) -> Option<Receiver> {
-    match &*receiver.ty {
-        Type::Reference(reference) if reference.mutability.is_some() => Some(Receiver::Exclusive),
-        Type::Reference(_) => Some(Receiver::Shared),
+    match &receiver.kind {
+        syn::ReceiverKind::Reference(_, _, Some(_)) => Some(Receiver::Exclusive),
+        syn::ReceiverKind::Reference(_, _, None) => Some(Receiver::Shared),
+        syn::ReceiverKind::Typed(_, ty) => match &**ty {
+            Type::Reference(reference) if reference.mutability.is_some() => {
+                Some(Receiver::Exclusive)
+            }
+            Type::Reference(_) => Some(Receiver::Shared),
+            _ => None,
+        },
         _ => None,
     }
 }
