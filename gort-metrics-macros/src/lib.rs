@@ -4,8 +4,8 @@
 //! documentation lives on those re-exports. Each macro runs parse -> validate -> expand in its
 //! own modules; this file holds only the entry points.
 
-mod runtime;
 mod retried;
+mod runtime;
 mod timed;
 
 use proc_macro::TokenStream;

@@ -81,10 +81,10 @@ pub use gort_metrics_macros::retried;
 #[cfg(feature = "prometheus")]
 pub use ::prometheus;
 
-#[cfg(feature = "exporter")]
-pub use crate::exporter::{ExporterError, MetricsServer};
 #[cfg(feature = "http")]
 pub use crate::exporter::metrics_response;
+#[cfg(feature = "exporter")]
+pub use crate::exporter::{ExporterError, MetricsServer};
 pub use crate::fanout::FanoutCollector;
 #[cfg(feature = "statsd")]
 pub use crate::statsd_backend::{StatsdBuilder, StatsdCollector, StatsdError};
