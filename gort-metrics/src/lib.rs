@@ -96,7 +96,14 @@ pub use crate::tracing_backend::TracingCollector;
 #[cfg(feature = "statsd")]
 pub use ::cadence;
 
-/// Compiles and runs the README's examples as doctests, so the README cannot drift.
-#[cfg(doctest)]
+/// Compiles and runs the README's examples as doctests, so the README cannot drift. They use
+/// every backend, so they run with all features (the README's test command).
+#[cfg(all(
+    doctest,
+    feature = "exporter",
+    feature = "tracing",
+    feature = "statsd",
+    feature = "tokio"
+))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
