@@ -124,7 +124,8 @@ pub trait Collector: Send + Sync {
     /// Whether recording into this collector has any effect.
     ///
     /// Instrumentation asks this once, when the collector is installed, and skips work whose
-    /// only purpose is to feed the collector (reading the clock, for one) when it is `false`.
+    /// only purpose is to feed the collector when it is `false`: timers do not read the clock,
+    /// and the free `record_*` functions do not call into a disabled global collector at all.
     /// The default is `true`; only collectors that drop everything should return `false`.
     ///
     /// ```

@@ -215,6 +215,68 @@ fn is_recording_follows_the_current_collector() {
     set_global_collector(DefaultCollector);
 }
 
+/// A collector that says it keeps nothing but counts the calls it gets anyway.
+struct Disabled(Arc<RecordingCollector>);
+
+impl Collector for Disabled {
+    fn record_message_received(&self, channel: &str, direction: &str, msg_type: &str) {
+        self.0.record_message_received(channel, direction, msg_type)
+    }
+    fn record_message_sent(&self, channel: &str, direction: &str, msg_type: &str) {
+        self.0.record_message_sent(channel, direction, msg_type)
+    }
+    fn record_message_duration(&self, channel: &str, duration: Duration) {
+        self.0.record_message_duration(channel, duration)
+    }
+    fn record_channel_status(&self, channel: &str, channel_type: &str, running: bool) {
+        self.0.record_channel_status(channel, channel_type, running)
+    }
+    fn record_channel_error(&self, channel: &str, channel_type: &str, error_type: &str) {
+        self.0
+            .record_channel_error(channel, channel_type, error_type)
+    }
+    fn record_session_active(&self, count: i64) {
+        self.0.record_session_active(count)
+    }
+    fn record_session_duration(&self, duration: Duration) {
+        self.0.record_session_duration(duration)
+    }
+    fn record_middleware_duration(&self, middleware: &str, duration: Duration) {
+        self.0.record_middleware_duration(middleware, duration)
+    }
+    fn record_retry(&self, operation: &str, attempts: u32, success: bool) {
+        self.0.record_retry(operation, attempts, success)
+    }
+    fn is_enabled(&self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn free_functions_skip_a_disabled_global_collector_but_not_a_scoped_one() {
+    let _lock = lock_global();
+    let calls = Arc::new(RecordingCollector::new());
+    set_global_collector(Disabled(calls.clone()));
+    assert!(!is_recording());
+    record_message_received("dingtalk", "inbound", "text");
+    assert!(calls.records().is_empty(), "{:?}", calls.records());
+    // Called directly, the collector still gets the call: only the dispatch skips it.
+    global_collector().record_message_sent("feishu", "outbound", "image");
+    assert_eq!(calls.records().len(), 1);
+    // A scoped collector is asked on every record, enabled or not.
+    with_collector(Disabled(calls.clone()), || {
+        record_message_received("dingtalk", "inbound", "text")
+    });
+    assert_eq!(calls.records().len(), 2);
+    // Installing an enabled collector again turns recording back on.
+    let stats = Arc::new(StatsCollector::new());
+    set_global_collector(stats.clone());
+    assert!(is_recording());
+    record_message_received("dingtalk", "inbound", "text");
+    assert_eq!(stats.stats().messages_received, 1);
+    set_global_collector(DefaultCollector);
+}
+
 /// Polls `future` once on the calling thread.
 fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -8,9 +8,11 @@
 //! the life of the process; installing a collector is a start-up or reconfiguration act, not a
 //! per-request one.
 
+use super::state;
 use crate::{Collector, DefaultCollector};
 use core::ptr;
 use core::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// A collector as the global slot holds it, with what was learnt of it at installation.
 pub(crate) struct Installed {
@@ -26,6 +28,9 @@ static NOOP: Installed = Installed {
 
 /// Never null: it starts at `NOOP` and is only ever set to leaked `Installed` values.
 static GLOBAL: AtomicPtr<Installed> = AtomicPtr::new(ptr::addr_of!(NOOP).cast_mut());
+
+/// Held by `set_global_collector` while it publishes a collector.
+static SWAP: Mutex<()> = Mutex::new(());
 
 /// The installed collector and its facts.
 #[inline(always)]
@@ -62,9 +67,17 @@ pub(crate) fn installed() -> &'static Installed {
 /// the rest of the process. Install collectors at start-up or on reconfiguration, not per request.
 pub fn set_global_collector<C: Collector + 'static>(collector: C) {
     let enabled = collector.is_enabled();
+    if enabled {
+        crate::timing::warm_up_clock();
+    }
     let collector: &'static dyn Collector = Box::leak(Box::new(collector));
     let installed = Box::leak(Box::new(Installed { collector, enabled }));
+    // Swaps are serialised so that the enabled bit always describes the last pointer stored;
+    // readers never take this lock. Poisoning cannot leave anything half-done here (the two
+    // writes below do not panic), so a poisoned lock is used as is.
+    let _swap = SWAP.lock().unwrap_or_else(PoisonError::into_inner);
     GLOBAL.store(installed, Ordering::Release);
+    state::set_global_enabled(enabled);
 }
 
 /// The process-wide collector: the last one given to [`set_global_collector`], or a

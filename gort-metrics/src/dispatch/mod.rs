@@ -3,6 +3,7 @@
 mod future;
 mod global;
 mod scoped;
+mod state;
 
 pub use future::{WithCollector, WithCollectorExt};
 pub(crate) use global::{Installed, installed};
@@ -11,6 +12,7 @@ pub use scoped::with_collector;
 
 use crate::Collector;
 use core::sync::atomic::{AtomicU64, Ordering};
+use state::{Route, route};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Panics caught in collectors' record methods, process-wide.
@@ -39,6 +41,17 @@ static COLLECTOR_PANICS: AtomicU64 = AtomicU64::new(0);
 /// ```
 #[inline(always)]
 pub fn with_current_collector<R>(f: impl FnOnce(&dyn Collector) -> R) -> R {
+    if route() == Route::MaybeScoped {
+        return with_current_collector_scoped(f);
+    }
+    f(global_collector())
+}
+
+/// [`with_current_collector`] while some thread has a scope: out of line, so the common path
+/// stays a load, a test and a call.
+#[cold]
+#[inline(never)]
+fn with_current_collector_scoped<R>(f: impl FnOnce(&dyn Collector) -> R) -> R {
     match scoped::with_scoped(f) {
         Ok(result) => result,
         Err(f) => f(global_collector()),
@@ -58,6 +71,16 @@ pub fn with_current_collector<R>(f: impl FnOnce(&dyn Collector) -> R) -> R {
 /// ```
 #[inline(always)]
 pub fn is_recording() -> bool {
+    match route() {
+        Route::Off => false,
+        Route::Global => true,
+        Route::MaybeScoped => is_recording_scoped(),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn is_recording_scoped() -> bool {
     match scoped::with_scoped(|collector| collector.is_enabled()) {
         Ok(enabled) => enabled,
         Err(_) => installed().enabled,
@@ -68,9 +91,25 @@ pub fn is_recording() -> bool {
 /// caught (after the panic hook has reported it as usual), counted in [`collector_panics`], and
 /// the caller goes on. A buggy collector thus costs its own record, never the request that made
 /// it, and never a double panic when a timing guard records during unwinding.
+///
+/// While nothing records (no scope anywhere, a disabled global collector) the call is skipped
+/// after one load.
 #[inline(always)]
 pub(crate) fn record_contained(record: impl FnOnce(&dyn Collector)) {
-    with_current_collector(|collector| contain(|| record(collector)));
+    match route() {
+        Route::Off => {}
+        Route::Global => {
+            let collector = global_collector();
+            contain(|| record(collector));
+        }
+        Route::MaybeScoped => record_contained_scoped(record),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn record_contained_scoped(record: impl FnOnce(&dyn Collector)) {
+    with_current_collector_scoped(|collector| contain(|| record(collector)));
 }
 
 /// Runs collector code, catching and counting a panic: `None` if it panicked.
@@ -89,6 +128,18 @@ pub(crate) fn contain<R>(collector_code: impl FnOnce() -> R) -> Option<R> {
 /// `global` with the installed global collector, for callers that cache per global collector.
 #[inline(always)]
 pub(crate) fn with_scoped_or_installed<R>(
+    scoped: impl FnOnce(&dyn Collector) -> R,
+    global: impl FnOnce(&'static Installed) -> R,
+) -> R {
+    if route() == Route::MaybeScoped {
+        return with_scoped_or_installed_slow(scoped, global);
+    }
+    global(installed())
+}
+
+#[cold]
+#[inline(never)]
+fn with_scoped_or_installed_slow<R>(
     scoped: impl FnOnce(&dyn Collector) -> R,
     global: impl FnOnce(&'static Installed) -> R,
 ) -> R {

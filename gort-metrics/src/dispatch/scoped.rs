@@ -2,25 +2,19 @@
 //!
 //! A [`Scope`] publishes a borrowed collector in a thread-local slot and restores the previous
 //! slot value when dropped, on return and on unwind alike. A process-wide count of live scopes
-//! lets the hot path skip the thread-local lookup entirely while no thread has a scope.
+//! (in [`state`](super::state)) lets
+//! the hot path skip the thread-local lookup entirely while no thread has a scope.
 
+use super::state;
 use crate::Collector;
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicUsize, Ordering};
 
 thread_local! {
     /// The innermost scoped collector of this thread, if any.
     static CURRENT: Cell<Option<NonNull<dyn Collector>>> = const { Cell::new(None) };
 }
-
-/// How many scopes are alive in the whole process.
-///
-/// Relaxed is enough: the only thread whose slot can be set is the one that incremented the
-/// count, and a thread always observes its own earlier writes. Other threads may read a stale
-/// count, which only costs them a look at their own (empty) slot.
-static LIVE_SCOPES: AtomicUsize = AtomicUsize::new(0);
 
 /// While alive, makes a borrowed collector the current one of this thread.
 #[must_use = "the collector is current only while the scope is alive"]
@@ -33,7 +27,7 @@ pub(crate) struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub(crate) fn enter(collector: &'a (dyn Collector + 'static)) -> Self {
-        LIVE_SCOPES.fetch_add(1, Ordering::Relaxed);
+        state::scope_entered();
         let previous = CURRENT
             .try_with(|slot| slot.replace(Some(NonNull::from(collector))))
             .ok()
@@ -50,22 +44,14 @@ impl Drop for Scope<'_> {
         // Restoring the previous value (not clearing) keeps nested scopes correct; it runs on
         // unwind too, so a panic in the scoped code cannot leave a dangling pointer behind.
         let _ = CURRENT.try_with(|slot| slot.set(self.previous));
-        LIVE_SCOPES.fetch_sub(1, Ordering::Relaxed);
+        state::scope_exited();
     }
 }
 
 /// Calls `f` with this thread's innermost scoped collector; without one, hands `f` back uncalled.
-#[inline(always)]
+/// Callers check [`route`](super::state::route) first and call this out of line.
+#[inline]
 pub(crate) fn with_scoped<F: FnOnce(&dyn Collector) -> R, R>(f: F) -> Result<R, F> {
-    if LIVE_SCOPES.load(Ordering::Relaxed) == 0 {
-        return Err(f);
-    }
-    with_scoped_slow(f)
-}
-
-#[cold]
-#[inline(never)]
-fn with_scoped_slow<F: FnOnce(&dyn Collector) -> R, R>(f: F) -> Result<R, F> {
     let Some(Some(pointer)) = CURRENT.try_with(Cell::get).ok() else {
         return Err(f);
     };

@@ -2,12 +2,14 @@
 //! collector when the call ends, however it ends. `#[timed]` and the explicit
 //! [`time_middleware`] / [`time_message`] both use it.
 
+mod clock;
 mod site;
 mod timer;
 
 #[cfg(test)]
 mod tests;
 
+pub(crate) use clock::warm_up as warm_up_clock;
 pub use timer::{Timer, time_message, time_middleware};
 
 /// What `#[timed]` expands to, re-exported as `::gort_metrics::__private`.

@@ -1,10 +1,10 @@
 //! [`Timer`]: the one drop guard that measures a call and records it when the call ends.
 
+use super::clock::Stamp;
 use super::site::TimedSite;
 use crate::dispatch::record_contained;
 use crate::{Collector, DurationKind, is_recording};
 use core::time::Duration;
-use std::time::Instant;
 
 /// Where a [`Timer`] records: a label given at run time, or a `#[timed]` call site, which
 /// caches the collector's handle for its fixed label.
@@ -65,14 +65,14 @@ pub(super) fn record_duration(
 pub struct Timer<'a> {
     destination: Destination<'a>,
     /// `None` when the timer was started while nothing recorded: the clock was never read.
-    pub(super) start: Option<Instant>,
+    pub(super) start: Option<Stamp>,
 }
 
 impl<'a> Timer<'a> {
     #[inline]
     fn start(destination: Destination<'a>) -> Self {
         let start = if is_recording() {
-            Some(Instant::now())
+            Some(Stamp::now())
         } else {
             None
         };

@@ -1,0 +1,196 @@
+//! What instrumentation costs, against hand-written baselines and peers measured in the same
+//! run. The README's performance table comes from this bench:
+//!
+//! `cargo bench -p gort-metrics --bench overhead`
+//!
+//! Groups:
+//! - `timed_disabled`: a bare function against the same function under `#[timed]` with no
+//!   collector installed, and with the stats collector.
+//! - `timed_prometheus`: timing one call into a Prometheus histogram: by hand with a cached
+//!   `Histogram` (the best case), by hand with `with_label_values`, with `#[timed]`, with
+//!   metrics-rs (`histogram!` into its Prometheus recorder) and with `#[autometrics]`.
+//! - `record_prometheus`: counting one message, by hand with `CounterVec::with_label_values`
+//!   against `record_message_received` through the global collector.
+//! - `same_series_2t`: the same, with two threads hitting one series at once.
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use gort_metrics::prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts};
+use gort_metrics::{
+    DEFAULT_BUCKETS, DefaultCollector, PrometheusCollector, StatsCollector,
+    record_message_received, set_global_collector, timed,
+};
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The work being timed: small enough that the instrumentation dominates.
+#[inline(never)]
+fn bare(x: u64) -> u64 {
+    black_box(x).wrapping_mul(31).wrapping_add(7)
+}
+
+#[timed(middleware = "auth")]
+#[inline(never)]
+fn timed_auth(x: u64) -> u64 {
+    black_box(x).wrapping_mul(31).wrapping_add(7)
+}
+
+#[autometrics::autometrics]
+#[inline(never)]
+fn autometrics_auth(x: u64) -> u64 {
+    black_box(x).wrapping_mul(31).wrapping_add(7)
+}
+
+fn timed_disabled(c: &mut Criterion) {
+    let mut group = c.benchmark_group("timed_disabled");
+    set_global_collector(DefaultCollector);
+    group.bench_function("baseline_bare_fn", |b| b.iter(|| bare(black_box(3))));
+    group.bench_function("timed_no_collector", |b| {
+        b.iter(|| timed_auth(black_box(3)))
+    });
+    set_global_collector(StatsCollector::new());
+    group.bench_function("timed_stats", |b| b.iter(|| timed_auth(black_box(3))));
+    set_global_collector(DefaultCollector);
+    group.finish();
+}
+
+fn timed_prometheus(c: &mut Criterion) {
+    let mut group = c.benchmark_group("timed_prometheus");
+    let histograms = HistogramVec::new(
+        HistogramOpts::new("hand_middleware_duration_seconds", "by hand")
+            .buckets(DEFAULT_BUCKETS.to_vec()),
+        &["middleware"],
+    )
+    .expect("histogram");
+    let cached = histograms.with_label_values(&["auth"]);
+    group.bench_function("baseline_instant_cached_histogram", |b| {
+        b.iter(|| {
+            let start = Instant::now();
+            let out = bare(black_box(3));
+            cached.observe(start.elapsed().as_secs_f64());
+            out
+        })
+    });
+    group.bench_function("hand_with_label_values", |b| {
+        b.iter(|| {
+            let start = Instant::now();
+            let out = bare(black_box(3));
+            histograms
+                .with_label_values(&[black_box("auth")])
+                .observe(start.elapsed().as_secs_f64());
+            out
+        })
+    });
+    set_global_collector(PrometheusCollector::new());
+    group.bench_function("timed_prometheus", |b| b.iter(|| timed_auth(black_box(3))));
+    set_global_collector(DefaultCollector);
+    group.bench_function("metrics_rs_histogram", |b| {
+        b.iter(|| {
+            let start = Instant::now();
+            let out = bare(black_box(3));
+            metrics::histogram!("gort_middleware_duration_seconds", "middleware" => "auth")
+                .record(start.elapsed().as_secs_f64());
+            out
+        })
+    });
+    group.bench_function("autometrics", |b| b.iter(|| autometrics_auth(black_box(3))));
+    group.finish();
+}
+
+fn record_prometheus(c: &mut Criterion) {
+    let mut group = c.benchmark_group("record_prometheus");
+    let counters = IntCounterVec::new(
+        Opts::new("hand_messages_received_total", "by hand"),
+        &["channel", "direction", "type"],
+    )
+    .expect("counter");
+    group.bench_function("baseline_countervec_with_label_values", |b| {
+        b.iter(|| {
+            counters
+                .with_label_values(&[black_box("dingtalk"), "inbound", "text"])
+                .inc()
+        })
+    });
+    set_global_collector(PrometheusCollector::new());
+    group.bench_function("record_message_received_global", |b| {
+        b.iter(|| record_message_received(black_box("dingtalk"), "inbound", "text"))
+    });
+    set_global_collector(DefaultCollector);
+    group.finish();
+}
+
+/// Runs `record` `iters` times on each of two threads at once; the slower thread's time.
+fn two_threads(iters: u64, record: &(dyn Fn() + Sync)) -> Duration {
+    let barrier = Barrier::new(2);
+    thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        record();
+                    }
+                    start.elapsed()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("bench thread"))
+            .max()
+            .unwrap_or_default()
+    })
+}
+
+fn same_series_two_threads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("same_series_2t");
+    let counters = IntCounterVec::new(
+        Opts::new("hand_messages_received_total", "by hand"),
+        &["channel", "direction", "type"],
+    )
+    .expect("counter");
+    let by_hand = || {
+        counters
+            .with_label_values(&[black_box("dingtalk"), "inbound", "text"])
+            .inc()
+    };
+    let through_global = || record_message_received(black_box("dingtalk"), "inbound", "text");
+    group.bench_function(
+        BenchmarkId::new("baseline_countervec_with_label_values", "2t"),
+        |b| b.iter_custom(|iters| two_threads(iters, &by_hand)),
+    );
+    set_global_collector(PrometheusCollector::new());
+    group.bench_function(
+        BenchmarkId::new("record_message_received_global", "2t"),
+        |b| b.iter_custom(|iters| two_threads(iters, &through_global)),
+    );
+    set_global_collector(DefaultCollector);
+    group.finish();
+}
+
+fn install_peer_recorders() {
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(&DEFAULT_BUCKETS)
+        .expect("buckets")
+        .build_recorder();
+    metrics::set_global_recorder(recorder).expect("first recorder");
+}
+
+fn benches(c: &mut Criterion) {
+    install_peer_recorders();
+    timed_disabled(c);
+    timed_prometheus(c);
+    record_prometheus(c);
+    same_series_two_threads(c);
+}
+
+criterion_group! {
+    name = overhead;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = benches
+}
+criterion_main!(overhead);
