@@ -8,6 +8,9 @@
 //! - Backends: [`DefaultCollector`] (no-op), [`StatsCollector`] (in-memory totals) and
 //!   [`PrometheusCollector`] (the Go service's families, feature `prometheus`, on by default).
 //! - The explicit API: [`record_message_received`] and its eight siblings.
+//! - Cargo features: `prometheus`, `tokio` and `quanta` (timers read the CPU's invariant
+//!   counter instead of `Instant`) are on by default; `exporter`, `http`, `tracing` and `statsd`
+//!   add a `/metrics` endpoint and the other backends.
 //!
 //! ```
 //! use std::sync::Arc;
