@@ -102,13 +102,22 @@ pub(crate) fn record_contained(record: impl FnOnce(&dyn Collector)) {
             let collector = global_collector();
             contain(|| record(collector));
         }
-        Route::MaybeScoped => record_contained_scoped(record),
+        Route::MaybeScoped => {
+            // Handed over by reference and type-erased, so that the one out-of-line copy serves
+            // every record function and the hot path above builds nothing for it.
+            let mut record = Some(record);
+            record_contained_scoped(&mut |collector| {
+                if let Some(record) = record.take() {
+                    record(collector)
+                }
+            })
+        }
     }
 }
 
 #[cold]
 #[inline(never)]
-fn record_contained_scoped(record: impl FnOnce(&dyn Collector)) {
+fn record_contained_scoped(record: &mut dyn FnMut(&dyn Collector)) {
     with_current_collector_scoped(|collector| contain(|| record(collector)));
 }
 
