@@ -20,9 +20,10 @@ use gort_metrics::{
     record_message_received, set_global_collector, timed,
 };
 use std::hint::black_box;
-use std::sync::Barrier;
-use std::thread;
 use std::time::{Duration, Instant};
+use support::concurrently;
+
+mod support;
 
 /// The work being timed: small enough that the instrumentation dominates.
 #[inline(never)]
@@ -100,11 +101,7 @@ fn timed_prometheus(c: &mut Criterion) {
 
 fn record_prometheus(c: &mut Criterion) {
     let mut group = c.benchmark_group("record_prometheus");
-    let counters = IntCounterVec::new(
-        Opts::new("hand_messages_received_total", "by hand"),
-        &["channel", "direction", "type"],
-    )
-    .expect("counter");
+    let counters = hand_counters();
     group.bench_function("baseline_countervec_with_label_values", |b| {
         b.iter(|| {
             counters
@@ -120,37 +117,18 @@ fn record_prometheus(c: &mut Criterion) {
     group.finish();
 }
 
-/// Runs `record` `iters` times on each of two threads at once; the slower thread's time.
-fn two_threads(iters: u64, record: &(dyn Fn() + Sync)) -> Duration {
-    let barrier = Barrier::new(2);
-    thread::scope(|scope| {
-        let workers: Vec<_> = (0..2)
-            .map(|_| {
-                scope.spawn(|| {
-                    barrier.wait();
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        record();
-                    }
-                    start.elapsed()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().expect("bench thread"))
-            .max()
-            .unwrap_or_default()
-    })
+/// The hand-written counterpart of `gort_messages_received_total`.
+fn hand_counters() -> IntCounterVec {
+    IntCounterVec::new(
+        Opts::new("hand_messages_received_total", "by hand"),
+        &["channel", "direction", "type"],
+    )
+    .expect("counter")
 }
 
 fn same_series_two_threads(c: &mut Criterion) {
     let mut group = c.benchmark_group("same_series_2t");
-    let counters = IntCounterVec::new(
-        Opts::new("hand_messages_received_total", "by hand"),
-        &["channel", "direction", "type"],
-    )
-    .expect("counter");
+    let counters = hand_counters();
     let by_hand = || {
         counters
             .with_label_values(&[black_box("dingtalk"), "inbound", "text"])
@@ -159,12 +137,12 @@ fn same_series_two_threads(c: &mut Criterion) {
     let through_global = || record_message_received(black_box("dingtalk"), "inbound", "text");
     group.bench_function(
         BenchmarkId::new("baseline_countervec_with_label_values", "2t"),
-        |b| b.iter_custom(|iters| two_threads(iters, &by_hand)),
+        |b| b.iter_custom(|iters| concurrently(2, iters, &by_hand)),
     );
     set_global_collector(PrometheusCollector::new());
     group.bench_function(
         BenchmarkId::new("record_message_received_global", "2t"),
-        |b| b.iter_custom(|iters| two_threads(iters, &through_global)),
+        |b| b.iter_custom(|iters| concurrently(2, iters, &through_global)),
     );
     set_global_collector(DefaultCollector);
     group.finish();
