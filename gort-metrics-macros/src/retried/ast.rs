@@ -66,7 +66,7 @@ pub(crate) struct Config {
 
 /// How an argument reaches each try.
 pub(crate) enum Passing {
-    /// `&T` or a primitive `Copy` type: passed as is.
+    /// `&T` or a primitive `Copy` type: used as is.
     AsIs,
     /// `&mut T`: reborrowed for each try.
     Reborrow,
@@ -74,34 +74,29 @@ pub(crate) enum Passing {
     CloneEachTry,
 }
 
+/// How each try binds the argument's pattern to the value it gets.
+pub(crate) enum Binding {
+    /// A plain name, `id` or `mut id`: the one the wrapper takes too.
+    Name { mutable: bool },
+    /// Any other pattern (`(a, b)`, `_`, `ref id`): bound from a value under the wrapper's
+    /// generated name, the way the compiler binds a parameter's pattern.
+    Pattern(Box<syn::Pat>),
+}
+
 pub(crate) struct Argument {
     /// The name the wrapper gives the argument: the user's when the pattern is a plain name,
     /// a generated one otherwise.
     pub(crate) name: Ident,
+    pub(crate) binding: Binding,
     pub(crate) passing: Passing,
     /// The whole `pattern: Type`, where a non-`Clone` error points.
     pub(crate) span: Span,
 }
 
-#[derive(Clone, Copy)]
-pub(crate) enum Receiver {
-    Shared,
-    Exclusive,
-}
-
-/// Where the moved body goes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BodyPlacement {
-    /// A fn nested inside the wrapper: free fns and associated fns that never name `Self`.
-    Nested,
-    /// A hidden associated fn beside the wrapper: methods, and associated fns naming `Self`
-    /// (a nested fn cannot see the impl's `Self`).
-    Sibling,
-}
-
-/// The function, checked.
+/// The function, checked. A receiver needs nothing here: the try borrows `self` from the
+/// wrapper like any other captured reference.
 pub(crate) struct Shape {
-    pub(crate) receiver: Option<(Receiver, syn::Token![self])>,
+    /// The `Result` type the function returns.
+    pub(crate) returned: syn::Type,
     pub(crate) arguments: Vec<Argument>,
-    pub(crate) placement: BodyPlacement,
 }

@@ -1,20 +1,25 @@
 //! Generating the retried function. Runs only on validated input and cannot fail.
 //!
-//! The body is never pasted into a loop or a closure, where `?`, `return`, `&mut self` and moved
-//! arguments would change meaning. It moves, unchanged, into a function of its own (nested in
-//! the wrapper, or a hidden associated fn beside it when it needs `Self`), and the wrapper calls
-//! that once per try through the runtime's retry driver.
+//! The body is never pasted into the retry loop, where `?` and `return` would end the whole
+//! call. It moves, unchanged, into a closure with a declared return type (an `async` closure for
+//! an `async fn`), which the wrapper calls once per try through the runtime's retry driver, so
+//! `?` and `return` end that try. A closure rather than a nested fn, because a closure may use
+//! `Self` and the impl's generic parameters, and rather than a hidden associated fn beside the
+//! method, which a trait implementation does not admit: the macro cannot see the impl header, so
+//! the expansion must be valid in both kinds of impl block.
+//!
+//! The closure borrows `self` and the reference arguments from the wrapper; an `async` closure
+//! lends them to the future of each try, so `&mut self` and `&mut T` work there too. Owned
+//! arguments wait in slots outside the closure, which hand each try a clone or, on the last
+//! try, the original.
 
-use super::ast::{Argument, BackoffKind, BodyPlacement, Config, Passing, Receiver, Shape};
+use super::ast::{Argument, BackoffKind, Binding, Config, Passing, Shape};
 use crate::runtime::private_path;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use std::time::Duration;
 use syn::ext::IdentExt;
-use syn::{FnArg, Pat, PatIdent};
-
-/// Attributes of the user's function that also govern the moved body.
-const LINT_ATTRIBUTES: [&str; 4] = ["allow", "warn", "deny", "forbid"];
+use syn::{FnArg, Pat, PatIdent, Type};
 
 pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> TokenStream {
     let private = private_path(config.krate.as_ref());
@@ -31,44 +36,23 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
     let is_last = Ident::new("__gort_is_last", mixed);
     let result = Ident::new("__gort_result", mixed);
     let sleeper = Ident::new("__gort_sleeper", mixed);
-
-    let body_name = match shape.placement {
-        BodyPlacement::Nested => Ident::new("__gort_try", mixed),
-        BodyPlacement::Sibling => format_ident!("__gort_retried_{}", sig.ident.unraw()),
-    };
-    let lint_attributes = attrs.iter().filter(|attr| {
-        LINT_ATTRIBUTES
-            .iter()
-            .any(|lint| attr.path().is_ident(lint))
-    });
-    let mut body_signature = sig.clone();
-    body_signature.ident = body_name.clone();
-    body_signature.abi = None;
-    let hidden = (shape.placement == BodyPlacement::Sibling).then(|| quote!(#[doc(hidden)]));
-    let body_fn = quote! {
-        #hidden
-        #(#lint_attributes)*
-        #body_signature #block
-    };
+    let try_body = Ident::new("__gort_try", mixed);
 
     let mut slots = Vec::new();
-    let mut call_arguments = Vec::new();
-    if let (BodyPlacement::Sibling, Some((receiver, self_token))) =
-        (shape.placement, &shape.receiver)
-    {
-        call_arguments.push(match receiver {
-            Receiver::Shared => quote!(#self_token),
-            Receiver::Exclusive => quote!(&mut *#self_token),
-        });
-    }
+    let mut bindings = Vec::new();
     for (index, argument) in shape.arguments.iter().enumerate() {
         let Argument {
             name,
+            binding,
             passing,
             span,
         } = argument;
-        call_arguments.push(match passing {
-            Passing::AsIs => quote!(#name),
+        let value = match passing {
+            Passing::AsIs => match binding {
+                // The closure uses the wrapper's binding: a copy would change nothing.
+                Binding::Name { mutable: false } => continue,
+                _ => quote!(#name),
+            },
             Passing::Reborrow => quote!(&mut *#name),
             Passing::CloneEachTry => {
                 let slot = format_ident!("__gort_slot{}", index, span = mixed);
@@ -83,43 +67,68 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
                 });
                 quote!(#slot.for_try(#is_last))
             }
+        };
+        bindings.push(match binding {
+            Binding::Name { mutable } => {
+                let mutability = mutable.then(|| quote!(mut));
+                quote!(let #mutability #name = #value;)
+            }
+            // `let _ = value;` would drop the value at once; bound to a name first, it lives
+            // until the try ends, as a parameter would.
+            Binding::Pattern(pattern) if matches!(passing, Passing::AsIs) => {
+                quote!(let #pattern = #name;)
+            }
+            Binding::Pattern(pattern) => quote! {
+                let #name = #value;
+                let #pattern = #name;
+            },
         });
     }
-    let start_try = if slots.is_empty() {
-        quote!(#retry.start_try();)
+    let (parameter, argument, start_try) = if slots.is_empty() {
+        (None, None, quote!(#retry.start_try();))
     } else {
-        quote! {
-            #retry.start_try();
-            let #is_last = #retry.is_last_try();
-        }
+        (
+            Some(quote!(#is_last: ::core::primitive::bool)),
+            Some(quote!(#is_last)),
+            quote! {
+                #retry.start_try();
+                let #is_last = #retry.is_last_try();
+            },
+        )
     };
 
-    let turbofish = generic_arguments(&sig.generics);
-    let callee = match shape.placement {
-        BodyPlacement::Nested => quote!(#body_name #turbofish),
-        BodyPlacement::Sibling => quote!(Self::#body_name #turbofish),
-    };
-    let mut call = quote!(#callee(#(#call_arguments),*));
-    if matches!(sig.safety, syn::Safety::Unsafe(_)) {
-        call = quote!(unsafe { #call });
-    }
+    let mut returned = shape.returned.clone();
+    infer_impl_trait(&mut returned);
     let policy = policy(config, &sig.ident, &private);
     let when = match &config.when {
         Some(path) => quote!(#path),
         None => quote!(#private::retry_every_error),
     };
 
-    let loop_body = if sig.asyncness.is_some() {
+    let run = if sig.asyncness.is_some() {
         let sleeper_value = match &config.sleeper {
             Some((path, _)) => quote!(#path),
             None => quote!(#private::DefaultSleeper),
         };
+        let declared = Ident::new("__gort_declared", mixed);
         quote! {
+            let #try_body = &mut async |#parameter| -> #returned {
+                // An async closure takes the type of its body from the first `return` it meets,
+                // not from its annotation; with this one first, every later `return` and the
+                // tail coerce to the declared type, as in an `async fn`.
+                if let ::core::option::Option::Some(#declared) =
+                    ::core::option::Option::None::<#returned>
+                {
+                    return #declared;
+                }
+                #(#bindings)*
+                #block
+            };
             let #sleeper = #sleeper_value;
             let mut #retry = #private::Retrying::new(#policy, #private::Sleeper::now(&#sleeper));
             loop {
                 #start_try
-                let #result = #call.await;
+                let #result = #try_body(#argument).await;
                 if let ::core::ops::ControlFlow::Break(#result) =
                     #retry.after_try_async(#result, #when, &#sleeper).await
                 {
@@ -129,10 +138,14 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
         }
     } else {
         quote! {
+            let #try_body = &mut |#parameter| -> #returned {
+                #(#bindings)*
+                #block
+            };
             let mut #retry = #private::Retrying::new(#policy, #private::now());
             loop {
                 #start_try
-                let #result = #call;
+                let #result = #try_body(#argument);
                 if let ::core::ops::ControlFlow::Break(#result) =
                     #retry.after_try_blocking(#result, #when)
                 {
@@ -143,17 +156,11 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
     };
 
     let wrapper_signature = wrapper_signature(sig, shape);
-    let (sibling, nested) = match shape.placement {
-        BodyPlacement::Nested => (None, Some(body_fn)),
-        BodyPlacement::Sibling => (Some(body_fn), None),
-    };
     quote! {
-        #sibling
         #(#attrs)*
         #vis #wrapper_signature {
-            #nested
             #(#slots)*
-            #loop_body
+            #run
         }
     }
 }
@@ -178,19 +185,39 @@ fn wrapper_signature(mut sig: syn::Signature, shape: &Shape) -> syn::Signature {
     sig
 }
 
-/// `::<T, N>` for the type and const parameters, so the body fn gets exactly the wrapper's.
-/// Lifetimes are left to inference: naming late-bound ones is an error.
-fn generic_arguments(generics: &syn::Generics) -> Option<TokenStream> {
-    let arguments: Vec<&Ident> = generics
-        .params
-        .iter()
-        .filter_map(|param| match param {
-            syn::GenericParam::Type(ty) => Some(&ty.ident),
-            syn::GenericParam::Const(constant) => Some(&constant.ident),
-            syn::GenericParam::Lifetime(_) => None,
-        })
-        .collect();
-    (!arguments.is_empty()).then(|| quote!(::<#(#arguments),*>))
+/// Leaves every `impl Trait` in a return type to inference (`_`), for the closure's annotation,
+/// where `impl Trait` is not allowed: the wrapper's signature still names it, and the closure's
+/// result is what the wrapper returns.
+fn infer_impl_trait(ty: &mut Type) {
+    match ty {
+        Type::ImplTrait(impl_trait) => {
+            let underscore_token = syn::Token![_](impl_trait.impl_token.span);
+            *ty = Type::Infer(syn::TypeInfer {
+                attrs: Vec::new(),
+                underscore_token,
+            });
+        }
+        Type::Path(path) => {
+            for segment in &mut path.path.segments {
+                if let syn::PathArguments::AngleBracketed(arguments) = &mut segment.arguments {
+                    for argument in &mut arguments.args {
+                        match argument {
+                            syn::GenericArgument::Type(ty) => infer_impl_trait(ty),
+                            syn::GenericArgument::AssocType(assoc) => {
+                                infer_impl_trait(&mut assoc.ty);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(infer_impl_trait),
+        Type::Reference(reference) => infer_impl_trait(&mut reference.elem),
+        Type::Paren(paren) => infer_impl_trait(&mut paren.elem),
+        Type::Group(group) => infer_impl_trait(&mut group.elem),
+        _ => {}
+    }
 }
 
 fn policy(config: &Config, name: &Ident, private: &TokenStream) -> TokenStream {

@@ -24,7 +24,7 @@ fn every_mistake_is_reported_and_the_item_is_kept_unchanged() {
 }
 
 #[test]
-fn a_free_function_body_moves_into_a_nested_fn() {
+fn a_free_function_body_moves_into_a_closure() {
     let output = expand(
         quote!(),
         quote!(
@@ -33,27 +33,96 @@ fn a_free_function_body_moves_into_a_nested_fn() {
             }
         ),
     );
-    assert!(output.contains("fn __gort_try"), "{output}");
-    assert!(!output.contains("__gort_retried_fetch"), "{output}");
+    assert!(
+        output.contains("__gort_try = & mut | | -> Result < u64 , () > { { Ok (id) } }"),
+        "{output}"
+    );
+    assert!(!output.contains("fn __gort_try"), "{output}");
     assert!(!output.contains("compile_error"), "{output}");
 }
 
+/// The expansion of a method adds no item beside it, which a trait implementation would reject.
 #[test]
-fn a_method_body_moves_into_a_sibling_associated_fn() {
+fn a_method_body_moves_into_a_closure_that_borrows_self() {
     let output = expand(
         quote!(),
         quote!(
             fn fetch(&mut self, id: u64) -> Result<u64, ()> {
+                self.count += id;
                 Ok(id)
             }
         ),
     );
     assert!(
-        output.contains("fn __gort_retried_fetch (& mut self"),
+        output.starts_with("fn fetch (& mut self , id : u64)"),
         "{output}"
     );
-    assert!(output.contains("Self :: __gort_retried_fetch"), "{output}");
-    assert!(output.contains("& mut * self"), "{output}");
+    assert_eq!(output.matches("fn ").count(), 1, "{output}");
+    assert!(output.contains("self . count += id"), "{output}");
+}
+
+#[test]
+fn an_async_body_moves_into_an_async_closure_with_its_declared_type_first() {
+    let output = expand(
+        quote!(),
+        quote!(
+            async fn fetch(&self, path: String) -> Result<String, Error> {
+                Ok(path)
+            }
+        ),
+    );
+    assert!(
+        output.contains(
+            "async | __gort_is_last : :: core :: primitive :: bool | -> Result < String , Error >"
+        ),
+        "{output}"
+    );
+    assert!(
+        output.contains(":: core :: option :: Option :: None :: < Result < String , Error > >"),
+        "{output}"
+    );
+    assert!(
+        output.contains("let path = __gort_slot0 . for_try (__gort_is_last) ;"),
+        "{output}"
+    );
+}
+
+#[test]
+fn impl_trait_in_the_return_type_is_left_to_inference_in_the_closure() {
+    let output = expand(
+        quote!(),
+        quote!(
+            fn numbers(&self) -> Result<(impl Iterator<Item = &u32>, u8), ()> {
+                Ok((self.items.iter(), 0))
+            }
+        ),
+    );
+    assert!(
+        output.starts_with(
+            "fn numbers (& self) -> Result < (impl Iterator < Item = & u32 > , u8) , () >"
+        ),
+        "{output}"
+    );
+    assert!(output.contains("-> Result < (_ , u8) , () >"), "{output}");
+}
+
+#[test]
+fn patterns_are_bound_afresh_for_each_try() {
+    let output = expand(
+        quote!(),
+        quote!(
+            fn add((a, b): (u32, u32), mut n: u32, _: &str) -> Result<u32, ()> {
+                n += a + b;
+                Ok(n)
+            }
+        ),
+    );
+    assert!(
+        output.contains("let __gort_arg0 = __gort_slot0 . for_try (__gort_is_last) ; let (a , b) = __gort_arg0 ;"),
+        "{output}"
+    );
+    assert!(output.contains("let mut n = n ;"), "{output}");
+    assert!(output.contains("let _ = __gort_arg2 ;"), "{output}");
 }
 
 #[test]

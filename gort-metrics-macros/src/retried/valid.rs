@@ -1,12 +1,10 @@
 //! Semantic checks: argument values, and whether the function can be retried. Every mistake
 //! becomes a `syn::Error` on the offending token; all are collected, none stops the others.
 
-use super::ast::{
-    Argument, BackoffKind, BodyPlacement, Config, Key, Passing, RawArg, Receiver, Shape,
-};
+use super::ast::{Argument, BackoffKind, Binding, Config, Key, Passing, RawArg, Shape};
 use super::duration::{display, parse_duration};
-use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{ToTokens, format_ident};
+use proc_macro2::Span;
+use quote::format_ident;
 use std::time::Duration;
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Lit, Pat, Type};
@@ -198,7 +196,7 @@ pub(crate) fn shape(
             "`#[retried]` cannot apply to a variadic function",
         ));
     }
-    check_returns_result(&signature.output, &signature.ident, errors);
+    let returned = returns_result(&signature.output, &signature.ident, errors);
     if let Some((_, sleeper_span)) = config.and_then(|config| config.sleeper.as_ref()) {
         if signature.asyncness.is_none() {
             errors.push(syn::Error::new(
@@ -207,86 +205,84 @@ pub(crate) fn shape(
             ));
         }
     }
-    let mut receiver = None;
     let mut arguments = Vec::new();
     for (index, input) in signature.inputs.iter().enumerate() {
         match input {
-            FnArg::Receiver(self_arg) => match receiver_kind(self_arg) {
-                Some(kind) => receiver = Some((kind, self_arg.self_token)),
-                None => errors.push(syn::Error::new_spanned(
-                    self_arg,
+            FnArg::Receiver(receiver) if !is_borrowed(receiver) => {
+                errors.push(syn::Error::new_spanned(
+                    receiver,
                     "`#[retried]` cannot take `self` by value: every try needs it; take `&self` or `&mut self`",
-                )),
-            },
+                ));
+            }
+            FnArg::Receiver(_) => {}
             FnArg::Typed(typed) => arguments.push(argument(index, typed)),
         }
     }
-    let names_self = receiver.is_some()
-        || mentions_self(signature.to_token_stream())
-        || mentions_self(function.block.to_token_stream());
-    let placement = if names_self {
-        BodyPlacement::Sibling
-    } else {
-        BodyPlacement::Nested
-    };
+    let returned = returned?;
     (errors.len() == errors_before).then_some(Shape {
-        receiver,
+        returned,
         arguments,
-        placement,
     })
 }
 
-fn check_returns_result(output: &syn::ReturnType, name: &syn::Ident, errors: &mut Vec<syn::Error>) {
+/// The returned type, if it is a `Result`.
+fn returns_result(
+    output: &syn::ReturnType,
+    name: &syn::Ident,
+    errors: &mut Vec<syn::Error>,
+) -> Option<Type> {
     let found = match output {
         syn::ReturnType::Default => {
             errors.push(syn::Error::new_spanned(
                 name,
                 "`#[retried]` needs a function returning `Result<T, E>`; this one returns `()`",
             ));
-            return;
+            return None;
         }
         syn::ReturnType::Type(_, ty) => ty,
     };
     if let Type::Path(path) = &**found {
         let last = path.path.segments.last();
         if path.qself.is_none() && last.is_some_and(|s| s.ident.to_string().ends_with("Result")) {
-            return;
+            return Some((**found).clone());
         }
     }
     errors.push(syn::Error::new_spanned(
         found,
         "`#[retried]` needs a function returning `Result<T, E>` (or an alias named `...Result`, like `io::Result<T>`)",
     ));
+    None
 }
 
-fn receiver_kind(receiver: &syn::Receiver) -> Option<Receiver> {
+/// `&self`, `&mut self`, `self: &Self` or `self: &mut Self`: a borrow every try can share.
+fn is_borrowed(receiver: &syn::Receiver) -> bool {
     match &receiver.kind {
-        syn::ReceiverKind::Reference(_, _, Some(_)) => Some(Receiver::Exclusive),
-        syn::ReceiverKind::Reference(_, _, None) => Some(Receiver::Shared),
-        syn::ReceiverKind::Typed(_, ty) => match &**ty {
-            Type::Reference(reference) if reference.mutability.is_some() => {
-                Some(Receiver::Exclusive)
-            }
-            Type::Reference(_) => Some(Receiver::Shared),
-            _ => None,
-        },
-        _ => None,
+        syn::ReceiverKind::Reference(..) => true,
+        syn::ReceiverKind::Typed(_, ty) => matches!(&**ty, Type::Reference(_)),
+        _ => false,
     }
 }
 
 fn argument(index: usize, typed: &syn::PatType) -> Argument {
-    let name = match &*typed.pat {
-        Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
-            ident.ident.clone()
-        }
-        other => format_ident!(
-            "__gort_arg{}",
-            index,
-            span = Span::mixed_site().located_at(other.span())
+    let (name, binding) = match &*typed.pat {
+        Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => (
+            ident.ident.clone(),
+            Binding::Name {
+                mutable: ident.mutability.is_some(),
+            },
+        ),
+        other => (
+            format_ident!(
+                "__gort_arg{}",
+                index,
+                span = Span::mixed_site().located_at(other.span())
+            ),
+            Binding::Pattern(Box::new(other.clone())),
         ),
     };
     Argument {
         name,
+        binding,
         passing: passing(&typed.ty),
         span: typed.span(),
     }
@@ -310,12 +306,4 @@ fn is_primitive_copy(path: &syn::Path) -> bool {
     ];
     path.get_ident()
         .is_some_and(|ident| PRIMITIVES.iter().any(|primitive| ident == primitive))
-}
-
-fn mentions_self(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|token| match token {
-        TokenTree::Ident(ident) => ident == "Self",
-        TokenTree::Group(group) => mentions_self(group.stream()),
-        _ => false,
-    })
 }

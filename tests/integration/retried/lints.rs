@@ -35,6 +35,25 @@ impl Strict {
     }
 }
 
+trait Strictly {
+    fn borrowed(&self, key: &str) -> Result<&str, usize>;
+    async fn owned(&mut self, text: String) -> Result<u32, u32>;
+}
+
+impl Strictly for Strict {
+    #[retried(attempts = 2, delay = "1ms")]
+    fn borrowed(&self, key: &str) -> Result<&str, usize> {
+        Err(key.len() + self.0 as usize)
+    }
+
+    #[retried(attempts = 2, delay = "1ms")]
+    async fn owned(&mut self, mut text: String) -> Result<u32, u32> {
+        text.push('!');
+        self.0 += 1;
+        Err(self.0 + text.len() as u32)
+    }
+}
+
 #[test]
 fn strict_lints_accept_every_expansion() {
     let mut bytes = Vec::new();
@@ -46,6 +65,8 @@ fn strict_lints_accept_every_expansion() {
         .build()
         .unwrap();
     assert_eq!(runtime.block_on(value.async_method()), Err(2));
+    assert_eq!(value.borrowed("ab"), Err(4));
+    assert_eq!(runtime.block_on(value.owned("a".into())), Err(6));
     let flow: ControlFlow<()> = ControlFlow::Continue(());
     assert_eq!(flow, ControlFlow::Continue(()));
     assert!(Duration::from_millis(1) > Duration::ZERO);

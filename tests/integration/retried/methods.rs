@@ -1,4 +1,5 @@
-//! Methods: `&self`, `&mut self`, associated fns naming `Self`, and generic impls.
+//! Methods: `&self`, `&mut self`, associated fns naming `Self`, generic impls, and `impl Trait`
+//! in the return type. Trait implementations are in `trait_impls`.
 
 use gort_metrics::retried;
 use tests::recording;
@@ -84,4 +85,29 @@ fn methods_of_generic_impls_with_generic_parameters() {
     assert_eq!(result, Ok(3));
     assert_eq!(stack.items, [10]);
     assert_eq!(collector.retries(), [("pop_until".to_owned(), 3, true)]);
+}
+
+impl Stack<u32> {
+    /// The closure a try runs in cannot name `impl Trait`; the wrapper still returns it.
+    #[retried(attempts = 2, delay = "1ms")]
+    fn evens(&self) -> Result<impl Iterator<Item = &u32> + '_, usize> {
+        if self.items.is_empty() {
+            return Err(0);
+        }
+        Ok(self.items.iter().filter(|item| *item % 2 == 0))
+    }
+}
+
+#[test]
+fn impl_trait_in_the_return_type() {
+    let stack = Stack {
+        items: vec![1, 2, 3, 4],
+    };
+    let (result, collector) = recording(|| stack.evens().map(|evens| evens.sum::<u32>()));
+    assert_eq!(result, Ok(6));
+    assert_eq!(collector.retries(), [("evens".to_owned(), 1, true)]);
+    let empty = Stack { items: Vec::new() };
+    let (result, collector) = recording(|| empty.evens().map(Iterator::count));
+    assert_eq!(result, Err(0));
+    assert_eq!(collector.retries(), [("evens".to_owned(), 2, false)]);
 }

@@ -10,4 +10,5 @@ mod methods;
 mod panics;
 mod shadowing;
 mod timing;
+mod trait_impls;
 mod when;

@@ -14,4 +14,15 @@ impl Connection {
     }
 }
 
+trait Close {
+    fn close(self) -> Result<(), String>;
+}
+
+impl Close for Connection {
+    #[retried]
+    fn close(self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
 fn main() {}
