@@ -18,12 +18,15 @@ use core::time::Duration;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Stamp(Raw);
 
+/// Non-zero, so that `Option<Stamp>` takes no more room than a stamp. A counter reading of zero
+/// (which only a counter reset could give) is taken as one tick: a nanosecond's error, once.
 #[cfg(feature = "quanta")]
-type Raw = u64;
+type Raw = core::num::NonZeroU64;
 #[cfg(not(feature = "quanta"))]
 type Raw = std::time::Instant;
 
 #[cfg(feature = "quanta")]
+#[inline]
 fn clock() -> &'static quanta::Clock {
     static CLOCK: std::sync::OnceLock<quanta::Clock> = std::sync::OnceLock::new();
     CLOCK.get_or_init(quanta::Clock::new)
@@ -34,7 +37,9 @@ impl Stamp {
     #[inline]
     pub(crate) fn now() -> Self {
         #[cfg(feature = "quanta")]
-        return Stamp(clock().raw());
+        return Stamp(
+            core::num::NonZeroU64::new(clock().raw()).unwrap_or(core::num::NonZeroU64::MIN),
+        );
         #[cfg(not(feature = "quanta"))]
         return Stamp(std::time::Instant::now());
     }
@@ -45,7 +50,7 @@ impl Stamp {
         #[cfg(feature = "quanta")]
         {
             let clock = clock();
-            clock.delta(self.0, clock.raw())
+            clock.delta(self.0.get(), clock.raw())
         }
         #[cfg(not(feature = "quanta"))]
         self.0.elapsed()

@@ -1,6 +1,8 @@
-//! Timing: one drop guard, [`Timer`], measures a call and records it through the current
-//! collector when the call ends, however it ends. `#[timed]` and the explicit
-//! [`time_middleware`] / [`time_message`] both use it.
+//! Timing: a drop guard measures a call and records it through the current collector when the
+//! call ends, however it ends: [`Timer`] for the explicit [`time_middleware`] /
+//! [`time_message`], and its call-site counterpart `SiteTimer` for `#[timed]`. Both read the
+//! clock only while something records, and keep their recording out of line, so a guard that
+//! never started costs one test when it is dropped.
 
 mod clock;
 mod site;
@@ -14,5 +16,5 @@ pub use timer::{Timer, time_message, time_middleware};
 
 /// What `#[timed]` expands to, re-exported as `::gort_metrics::__private`.
 pub(crate) mod private {
-    pub use super::site::{TimedFuture, TimedSite};
+    pub use super::site::{SiteTimer, TimedFuture, TimedSite};
 }

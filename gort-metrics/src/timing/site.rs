@@ -1,11 +1,12 @@
 //! What `#[timed]` expands to: a `static` [`TimedSite`] per annotated function, which starts a
-//! [`Timer`] for each call, or wraps the future a function returns.
+//! [`SiteTimer`] for each call, or wraps the future a function returns.
 //!
 //! The site is `'static` and unique to its call site, so it caches what its fixed label
 //! resolves to in the installed global collector ([`Collector::duration_handle`]): a call then
 //! records with one pointer comparison and one call, without any per-call label lookup.
 
-use super::timer::{Timer, record_duration};
+use super::clock::Stamp;
+use super::timer::{record_duration, start_if_recording};
 use crate::dispatch::{Installed, contain, with_scoped_or_installed};
 use crate::{DurationHandle, DurationKind};
 use core::future::Future;
@@ -53,15 +54,26 @@ impl TimedSite {
 
     /// Starts timing one call; the returned guard records when dropped.
     #[inline]
-    pub fn start(&'static self) -> Timer<'static> {
-        Timer::for_site(self)
+    pub fn start(&'static self) -> SiteTimer {
+        SiteTimer {
+            site: self,
+            start: start_if_recording(),
+        }
+    }
+
+    /// Measures from `start` and records. Out of line and taking only values, so that a call
+    /// made while nothing records costs one test at its end, and its guard never needs a place
+    /// in memory.
+    #[inline(never)]
+    fn record_since(&'static self, start: Stamp) {
+        self.record(start.elapsed());
     }
 
     /// Records one call's duration: through the handle cached for the installed global
     /// collector, or, inside a scoped collector, with that collector's plain methods (scopes
     /// are per thread and short-lived, so they are not cached).
     #[inline]
-    pub(super) fn record(&'static self, elapsed: Duration) {
+    fn record(&'static self, elapsed: Duration) {
         with_scoped_or_installed(
             |scoped| {
                 contain(|| record_duration(scoped, self.kind, self.label, elapsed));
@@ -120,6 +132,26 @@ impl TimedSite {
     }
 }
 
+/// The guard of one `#[timed]` call: records the call's duration at its [`TimedSite`] when
+/// dropped, however the call ends. The counterpart of [`Timer`](crate::Timer) for a label fixed
+/// at compile time.
+#[derive(Debug)]
+#[must_use = "the call is timed until the guard is dropped"]
+pub struct SiteTimer {
+    site: &'static TimedSite,
+    /// `None` when the call started while nothing recorded: the clock was never read.
+    start: Option<Stamp>,
+}
+
+impl Drop for SiteTimer {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(start) = self.start {
+            self.site.record_since(start);
+        }
+    }
+}
+
 /// A future timed by its [`TimedSite`]: see [`TimedSite::time_future`].
 #[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]
@@ -127,7 +159,7 @@ pub struct TimedFuture<F> {
     site: &'static TimedSite,
     /// Alive from the first poll until completion; dropping the future drops it too, which
     /// records a future abandoned half-way.
-    timer: Option<Timer<'static>>,
+    timer: Option<SiteTimer>,
     started: bool,
     future: F,
 }
@@ -138,7 +170,7 @@ impl<F: Future> Future for TimedFuture<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `future` is structurally pinned and the other fields are not: `future` is
         // never moved out of `self` (there is no `Drop` impl and no method hands it out by
-        // value), and `TimedFuture` is `Unpin` only when `F` is (auto trait; `Timer` and the
+        // value), and `TimedFuture` is `Unpin` only when `F` is (auto trait; `SiteTimer` and the
         // other fields are `Unpin`).
         let this = unsafe { self.get_unchecked_mut() };
         if !this.started {

@@ -1,18 +1,9 @@
 //! [`Timer`]: the one drop guard that measures a call and records it when the call ends.
 
 use super::clock::Stamp;
-use super::site::TimedSite;
 use crate::dispatch::record_contained;
 use crate::{Collector, DurationKind, is_recording};
 use core::time::Duration;
-
-/// Where a [`Timer`] records: a label given at run time, or a `#[timed]` call site, which
-/// caches the collector's handle for its fixed label.
-#[derive(Debug, Clone, Copy)]
-enum Destination<'a> {
-    Label(DurationKind, &'a str),
-    Site(&'static TimedSite),
-}
 
 /// Records `elapsed` under `kind` and `label` with the collector's plain methods.
 #[inline]
@@ -34,7 +25,8 @@ pub(super) fn record_duration(
 ///
 /// Dropping is what records, so every way out of a block is covered: falling off the end,
 /// `return`, `?`, `break`, a panic unwinding through it, or an `async` block being dropped
-/// before it completes. `#[timed]` expands to this same guard.
+/// before it completes. `#[timed]` expands to its counterpart for a call site, which works the
+/// same way.
 ///
 /// While no collector that keeps data is current ([`is_recording`](crate::is_recording) is
 /// `false`) a timer does not read the clock and records nothing, even if a collector is
@@ -63,26 +55,20 @@ pub(super) fn record_duration(
               not to `_`, which drops it at once"]
 #[derive(Debug)]
 pub struct Timer<'a> {
-    destination: Destination<'a>,
+    kind: DurationKind,
+    label: &'a str,
     /// `None` when the timer was started while nothing recorded: the clock was never read.
     pub(super) start: Option<Stamp>,
 }
 
 impl<'a> Timer<'a> {
     #[inline]
-    fn start(destination: Destination<'a>) -> Self {
-        let start = if is_recording() {
-            Some(Stamp::now())
-        } else {
-            None
-        };
-        Timer { destination, start }
-    }
-
-    /// A timer for a `#[timed]` call site.
-    #[inline]
-    pub(super) fn for_site(site: &'static TimedSite) -> Timer<'static> {
-        Timer::start(Destination::Site(site))
+    fn start(kind: DurationKind, label: &'a str) -> Self {
+        Timer {
+            kind,
+            label,
+            start: start_if_recording(),
+        }
     }
 
     /// Whether this timer measures: `false` when it started while nothing recorded, in which
@@ -154,22 +140,35 @@ impl<'a> Timer<'a> {
     /// Records the elapsed time once; later calls (the drop after [`finish`](Self::finish))
     /// find `start` taken and do nothing.
     fn record(&mut self) -> Option<Duration> {
-        let elapsed = self.start.take()?.elapsed();
-        match self.destination {
-            Destination::Site(site) => site.record(elapsed),
-            Destination::Label(kind, label) => {
-                record_contained(|collector| record_duration(collector, kind, label, elapsed))
-            }
-        }
-        Some(elapsed)
+        let start = self.start.take()?;
+        Some(record_since(self.kind, self.label, start))
     }
+}
+
+/// Reads the clock if anything records now: the start of every timer.
+#[inline(always)]
+pub(super) fn start_if_recording() -> Option<Stamp> {
+    if is_recording() {
+        Some(Stamp::now())
+    } else {
+        None
+    }
+}
+
+/// Measures from `start` and records under `kind` and `label`. Out of line and taking only
+/// values, so that a timer which never started costs its caller one test.
+#[inline(never)]
+fn record_since(kind: DurationKind, label: &str, start: Stamp) -> Duration {
+    let elapsed = start.elapsed();
+    record_contained(|collector| record_duration(collector, kind, label, elapsed));
+    elapsed
 }
 
 impl Drop for Timer<'_> {
     #[inline]
     fn drop(&mut self) {
-        if self.start.is_some() {
-            self.record();
+        if let Some(start) = self.start {
+            record_since(self.kind, self.label, start);
         }
     }
 }
@@ -197,7 +196,7 @@ impl Drop for Timer<'_> {
 /// ```
 #[inline]
 pub fn time_middleware(middleware: &str) -> Timer<'_> {
-    Timer::start(Destination::Label(DurationKind::Middleware, middleware))
+    Timer::start(DurationKind::Middleware, middleware)
 }
 
 /// Starts a [`Timer`] that records how long the rest of the scope takes as the processing of
@@ -221,5 +220,5 @@ pub fn time_middleware(middleware: &str) -> Timer<'_> {
 /// ```
 #[inline]
 pub fn time_message(channel: &str) -> Timer<'_> {
-    Timer::start(Destination::Label(DurationKind::Message, channel))
+    Timer::start(DurationKind::Message, channel)
 }
