@@ -19,7 +19,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 static COLLECTOR_PANICS: AtomicU64 = AtomicU64::new(0);
 
 /// Calls `f` with the current collector: this thread's innermost
-/// [`with_collector`](crate::with_collector) scope if there is one, else the
+/// [`with_collector`] scope if there is one, else the
 /// [global collector](crate::global_collector).
 ///
 /// This is what the free `record_*` functions and the macros use; call it to reach methods of

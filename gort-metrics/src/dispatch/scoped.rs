@@ -2,7 +2,7 @@
 //!
 //! A [`Scope`] publishes a borrowed collector in a thread-local slot and restores the previous
 //! slot value when dropped, on return and on unwind alike. A process-wide count of live scopes
-//! (in [`state`](super::state)) lets
+//! (in [`super::state`]) lets
 //! the hot path skip the thread-local lookup entirely while no thread has a scope.
 
 use super::state;

@@ -2,7 +2,7 @@
 //! [`SiteTimer`] for each call, or wraps the future a function returns.
 //!
 //! The site is `'static` and unique to its call site, so it caches what its fixed label
-//! resolves to in the installed global collector ([`Collector::duration_handle`]): a call then
+//! resolves to in the installed global collector ([`Collector::duration_handle`](crate::Collector::duration_handle)): a call then
 //! records with one pointer comparison and one call, without any per-call label lookup.
 
 use super::clock::Stamp;

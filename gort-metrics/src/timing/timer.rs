@@ -28,7 +28,7 @@ pub(super) fn record_duration(
 /// before it completes. `#[timed]` expands to its counterpart for a call site, which works the
 /// same way.
 ///
-/// While no collector that keeps data is current ([`is_recording`](crate::is_recording) is
+/// While no collector that keeps data is current ([`is_recording`] is
 /// `false`) a timer does not read the clock and records nothing, even if a collector is
 /// installed before it is dropped: its call began unobserved.
 ///
