@@ -208,6 +208,14 @@ pub(crate) fn shape(
     let mut arguments = Vec::new();
     for (index, input) in signature.inputs.iter().enumerate() {
         match input {
+            FnArg::Receiver(receiver) if is_pinned(receiver) => {
+                errors.push(syn::Error::new_spanned(
+                    receiver,
+                    "`#[retried]` cannot take `self: Pin<..>`: the body may consume the pinned \
+                     reference, which every try needs; take `&self` or `&mut self`, or retry the \
+                     pinned work by hand with `retry` / `retry_async`",
+                ));
+            }
             FnArg::Receiver(receiver) if !is_borrowed(receiver) => {
                 errors.push(syn::Error::new_spanned(
                     receiver,
@@ -259,6 +267,18 @@ fn is_borrowed(receiver: &syn::Receiver) -> bool {
     match &receiver.kind {
         syn::ReceiverKind::Reference(..) => true,
         syn::ReceiverKind::Typed(_, ty) => matches!(&**ty, Type::Reference(_)),
+        _ => false,
+    }
+}
+
+/// `self: Pin<..>`, by its last path segment (`Pin`, `std::pin::Pin`, ...).
+fn is_pinned(receiver: &syn::Receiver) -> bool {
+    match &receiver.kind {
+        syn::ReceiverKind::Typed(_, ty) => matches!(
+            &**ty,
+            Type::Path(path) if path.qself.is_none()
+                && path.path.segments.last().is_some_and(|segment| segment.ident == "Pin")
+        ),
         _ => false,
     }
 }

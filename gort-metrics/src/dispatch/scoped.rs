@@ -27,6 +27,9 @@ pub(crate) struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub(crate) fn enter(collector: &'a (dyn Collector + 'static)) -> Self {
+        // As at installation: a scope is where recording may start, so the clock's one-off
+        // calibration happens here rather than in the first timed call (a load once done).
+        crate::timing::warm_up_clock();
         state::scope_entered();
         let previous = CURRENT
             .try_with(|slot| slot.replace(Some(NonNull::from(collector))))

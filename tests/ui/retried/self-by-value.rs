@@ -12,6 +12,11 @@ impl Connection {
     fn close_boxed(self: Box<Self>) -> Result<(), String> {
         Ok(())
     }
+
+    #[retried]
+    fn poll_close(self: std::pin::Pin<&mut Self>) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 trait Close {
