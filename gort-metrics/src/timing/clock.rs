@@ -19,7 +19,7 @@ use core::time::Duration;
 pub(crate) struct Stamp(Raw);
 
 /// Non-zero, so that `Option<Stamp>` takes no more room than a stamp. A counter reading of zero
-/// (which only a counter reset could give) is taken as one tick: a nanosecond's error, once.
+/// (which only a counter reset could give) is taken as one: an error of one tick, once.
 #[cfg(feature = "quanta")]
 type Raw = core::num::NonZeroU64;
 #[cfg(not(feature = "quanta"))]
