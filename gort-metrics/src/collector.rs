@@ -249,8 +249,10 @@ mod tests {
 
     #[test]
     fn wrappers_forward_is_enabled() {
+        let (disabled, enabled) = (Box::new(DefaultCollector), Box::new(StatsCollector::new()));
         assert!(!Arc::new(DefaultCollector).is_enabled());
-        assert!(!Box::new(DefaultCollector).is_enabled());
-        assert!(Box::new(StatsCollector::new()).is_enabled());
+        assert!(!disabled.is_enabled());
+        assert!(enabled.is_enabled());
+        assert!(!(&&DefaultCollector).is_enabled());
     }
 }
