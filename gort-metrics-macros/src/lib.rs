@@ -6,6 +6,8 @@
 
 mod retried;
 mod runtime;
+#[cfg(test)]
+mod snapshot;
 mod timed;
 
 use proc_macro::TokenStream;

@@ -6,9 +6,6 @@ mod expand;
 mod impl_block;
 mod valid;
 
-#[cfg(test)]
-mod snapshot;
-
 use proc_macro2::TokenStream;
 
 pub(crate) fn timed(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -1,8 +1,8 @@
-//! The committed expansion under `tests/expand/` must be what the macro generates today.
+//! The committed expansions under `tests/expand/` must be what the macros generate today.
 //!
-//! `tests/expand/timed.rs` holds one annotated item; `tests/expand/timed.expanded.rs` holds its
-//! expansion, laid out by the small printer below. Set `UPDATE_EXPAND=1` to rewrite it after a
-//! deliberate change, then read the diff.
+//! `tests/expand/<macro>.rs` holds annotated items; `tests/expand/<macro>.expanded.rs` holds
+//! their expansion, laid out by the small printer below. Set `UPDATE_EXPAND=1` to rewrite them
+//! after a deliberate change, then read the diff.
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use quote::ToTokens;
@@ -12,41 +12,78 @@ fn expand_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/expand")
 }
 
-/// Runs `#[timed]` on the first item of `source`, as the compiler would.
-fn expand_first_item(source: &str) -> TokenStream {
-    let mut file: syn::File = syn::parse_str(source).expect("the input parses");
-    let Some(syn::Item::Impl(item)) = file.items.first_mut() else {
-        panic!("the input starts with an impl block");
-    };
-    let position = item
-        .attrs
+type Expander = fn(TokenStream, TokenStream) -> TokenStream;
+
+/// Takes the attribute `name` off `attrs`, returning its arguments, if it is there.
+fn take_attribute(attrs: &mut Vec<syn::Attribute>, name: &str) -> Option<TokenStream> {
+    let position = attrs
         .iter()
-        .position(|attribute| attribute.path().is_ident("timed"))
-        .expect("the impl block has #[timed]");
-    let attribute = item.attrs.remove(position);
-    let args = match attribute.meta {
+        .position(|attribute| attribute.path().is_ident(name))?;
+    Some(match attrs.remove(position).meta {
         syn::Meta::List(list) => list.tokens,
         _ => TokenStream::new(),
-    };
-    super::timed(args, item.to_token_stream())
+    })
 }
 
-#[test]
-fn the_committed_expansion_is_current() {
-    let input = std::fs::read_to_string(expand_dir().join("timed.rs")).expect("input exists");
+/// Runs the attribute `name` wherever it stands in `source`, as the compiler would: on an item,
+/// or on a method inside an impl block that does not carry it itself.
+fn expand_source(source: &str, name: &str, expand: Expander) -> TokenStream {
+    let mut file: syn::File = syn::parse_str(source).expect("the input parses");
+    let mut expanded_any = false;
+    for item in &mut file.items {
+        let attrs = match item {
+            syn::Item::Fn(function) => &mut function.attrs,
+            syn::Item::Impl(block) => &mut block.attrs,
+            _ => continue,
+        };
+        if let Some(args) = take_attribute(attrs, name) {
+            *item = syn::Item::Verbatim(expand(args, item.to_token_stream()));
+            expanded_any = true;
+            continue;
+        }
+        if let syn::Item::Impl(block) = item {
+            for member in &mut block.items {
+                if let syn::ImplItem::Fn(method) = member {
+                    if let Some(args) = take_attribute(&mut method.attrs, name) {
+                        let tokens = expand(args, method.to_token_stream());
+                        *member = syn::ImplItem::Verbatim(tokens);
+                        expanded_any = true;
+                    }
+                }
+            }
+        }
+    }
+    assert!(expanded_any, "the input uses #[{name}]");
+    file.to_token_stream()
+}
+
+/// Compares `tests/expand/<name>.expanded.rs` with the expansion of `tests/expand/<name>.rs`.
+fn check(name: &str, expand: Expander) {
+    let input = std::fs::read_to_string(expand_dir().join(format!("{name}.rs")))
+        .expect("input exists");
     let expanded = format!(
-        "// The expansion of `timed.rs`, checked by a test in gort-metrics-macros.\n\n{}",
-        pretty(expand_first_item(&input))
+        "// The expansion of `{name}.rs`, checked by a test in gort-metrics-macros.\n\n{}",
+        pretty(expand_source(&input, name, expand))
     );
-    let path = expand_dir().join("timed.expanded.rs");
+    let path = expand_dir().join(format!("{name}.expanded.rs"));
     if std::env::var_os("UPDATE_EXPAND").is_some() {
         std::fs::write(&path, &expanded).expect("snapshot written");
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == expanded,
-        "tests/expand/timed.expanded.rs is stale; rerun with UPDATE_EXPAND=1.\n{expanded}"
+        "tests/expand/{name}.expanded.rs is stale; rerun with UPDATE_EXPAND=1.\n{expanded}"
     );
+}
+
+#[test]
+fn the_committed_timed_expansion_is_current() {
+    check("timed", crate::timed::timed);
+}
+
+#[test]
+fn the_committed_retried_expansion_is_current() {
+    check("retried", crate::retried::retried);
 }
 
 /// Lays tokens out one statement per line, indented by braces: enough to read, not rustfmt.

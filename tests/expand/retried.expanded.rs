@@ -1,0 +1,66 @@
+// The expansion of `retried.rs`, checked by a test in gort-metrics-macros.
+
+#[doc = " Fetches one page, retried while the error is transient."]
+pub fn fetch_page(client: &Client, request: Request) -> Result<Page, ApiError> {
+    let __gort_owned1 = request;
+    let mut __gort_slot1 = ::gort_metrics::__private::ArgumentSlot::new(__gort_owned1);
+    let __gort_try = &mut | __gort_is_last: ::core::primitive::bool | -> Result<Page, ApiError> {
+        let request = __gort_slot1.for_try(__gort_is_last);
+        {
+            let response = client.send(request)?;
+            if response.status == 429 {
+                return Err(ApiError::RateLimited);
+            }
+            Ok(response.page())
+        }
+    };
+    let mut __gort_retry = ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("fetch-page").attempts(4u32).delay(::core::time::Duration::new(0u64, 50000000u32)).max_delay(::core::time::Duration::new(2u64, 0u32)).backoff(::gort_metrics::__private::Backoff::Exponential).jitter(true), ::gort_metrics::__private::now());
+    loop {
+        __gort_retry.start_try();
+        let __gort_is_last = __gort_retry.is_last_try();
+        let __gort_result = __gort_try(__gort_is_last);
+        if let::core::ops::ControlFlow::Break(__gort_result) = __gort_retry.after_try_blocking(__gort_result, ApiError::is_transient) {
+            return __gort_result;
+        }
+    }
+}
+impl Gateway for DingTalk {
+    fn send(&mut self, message: String) -> Result<MessageId, SendError> {
+        let __gort_owned0 = message;
+        let mut __gort_slot0 = ::gort_metrics::__private::ArgumentSlot::new(__gort_owned0);
+        let __gort_try = &mut | __gort_is_last: ::core::primitive::bool | -> Result<MessageId, SendError> {
+            let message = __gort_slot0.for_try(__gort_is_last);
+            {
+                self.client.post(&self.token, message)
+            }
+        };
+        let mut __gort_retry = ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("send").attempts(3u32).delay(::core::time::Duration::new(0u64, 100000000u32)).max_delay(::core::time::Duration::new(10u64, 0u32)).backoff(::gort_metrics::__private::Backoff::Exponential).jitter(true), ::gort_metrics::__private::now());
+        loop {
+            __gort_retry.start_try();
+            let __gort_is_last = __gort_retry.is_last_try();
+            let __gort_result = __gort_try(__gort_is_last);
+            if let::core::ops::ControlFlow::Break(__gort_result) = __gort_retry.after_try_blocking(__gort_result, ::gort_metrics::__private::retry_every_error) {
+                return __gort_result;
+            }
+        }
+    }
+    async fn refresh(&self) -> Result<(), SendError> {
+        let __gort_try = &mut async | | -> Result<(), SendError> {
+            if let::core::option::Option::Some(__gort_declared) = ::core::option::Option::None::<Result<(), SendError>> {
+                return __gort_declared;
+            }
+            {
+                self.client.refresh(&self.token).await
+            }
+        };
+        let __gort_sleeper = ::gort_metrics::__private::DefaultSleeper;
+        let mut __gort_retry = ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("refresh-token").attempts(3u32).delay(::core::time::Duration::new(0u64, 100000000u32)).max_delay(::core::time::Duration::new(10u64, 0u32)).backoff(::gort_metrics::__private::Backoff::Fixed).jitter(true), ::gort_metrics::__private::Sleeper::now(&__gort_sleeper));
+        loop {
+            __gort_retry.start_try();
+            let __gort_result = __gort_try().await;
+            if let::core::ops::ControlFlow::Break(__gort_result) = __gort_retry.after_try_async(__gort_result, ::gort_metrics::__private::retry_every_error, &__gort_sleeper).await {
+                return __gort_result;
+            }
+        }
+    }
+}
