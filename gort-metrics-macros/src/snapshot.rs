@@ -59,8 +59,8 @@ fn expand_source(source: &str, name: &str, expand: Expander) -> TokenStream {
 
 /// Compares `tests/expand/<name>.expanded.rs` with the expansion of `tests/expand/<name>.rs`.
 fn check(name: &str, expand: Expander) {
-    let input = std::fs::read_to_string(expand_dir().join(format!("{name}.rs")))
-        .expect("input exists");
+    let input =
+        std::fs::read_to_string(expand_dir().join(format!("{name}.rs"))).expect("input exists");
     let expanded = format!(
         "// The expansion of `{name}.rs`, checked by a test in gort-metrics-macros.\n\n{}",
         pretty(expand_source(&input, name, expand))
