@@ -3,10 +3,9 @@
 //! hand. (The `exporter` tests also run every expression through a real Prometheus.)
 
 use crate::servers::workspace_root;
-use gort_metrics::{Collector, PrometheusCollector};
+use gort_metrics::PrometheusCollector;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 fn dashboard() -> Value {
     let path = workspace_root().join("dashboards/gort.json");
@@ -80,15 +79,7 @@ fn metric_names(expr: &str) -> BTreeSet<String> {
 /// `_count`) and family names (from `# TYPE`).
 fn exported() -> (BTreeSet<String>, BTreeSet<String>) {
     let collector = PrometheusCollector::new();
-    collector.record_message_received("dingtalk", "inbound", "text");
-    collector.record_message_sent("feishu", "outbound", "image");
-    collector.record_message_duration("dingtalk", Duration::from_millis(30));
-    collector.record_channel_status("my-dingtalk", "dingtalk", true);
-    collector.record_channel_error("my-dingtalk", "dingtalk", "connection");
-    collector.record_session_active(4);
-    collector.record_session_duration(Duration::from_secs(2));
-    collector.record_middleware_duration("auth", Duration::from_millis(7));
-    collector.record_retry("api-call", 3, true);
+    tests::record_one_of_each(&collector);
     let text = collector.render();
     let series = text
         .lines()

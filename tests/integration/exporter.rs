@@ -18,20 +18,7 @@ fn serve(collector: &PrometheusCollector) -> MetricsServer {
 
 /// Known values through the explicit API, so that Prometheus can be asked for exactly them.
 fn record_gateway_traffic(collector: &PrometheusCollector) {
-    with_collector(collector.clone(), || {
-        for _ in 0..3 {
-            gort_metrics::record_message_received("dingtalk", "inbound", "text");
-        }
-        gort_metrics::record_message_sent("feishu", "outbound", "image");
-        gort_metrics::record_message_sent("feishu", "outbound", "image");
-        gort_metrics::record_message_duration("dingtalk", Duration::from_millis(30));
-        gort_metrics::record_channel_status("my-dingtalk", "dingtalk", true);
-        gort_metrics::record_channel_error("my-dingtalk", "dingtalk", "connection");
-        gort_metrics::record_session_active(4);
-        gort_metrics::record_session_duration(Duration::from_secs(2));
-        gort_metrics::record_middleware_duration("auth", Duration::from_millis(7));
-        gort_metrics::record_retry("api-call", 3, true);
-    });
+    with_collector(collector.clone(), tests::record_gateway_traffic);
 }
 
 #[test]

@@ -5,7 +5,7 @@ use gort_metrics::prometheus::Registry;
 use gort_metrics::prometheus::proto::{Metric, MetricFamily, MetricType};
 use gort_metrics::{Collector, DEFAULT_BUCKETS, PrometheusCollector};
 use std::thread;
-use std::time::Duration;
+use tests::record_one_of_each;
 
 /// The Go service's families: name, type, label names and HELP text.
 const GO_FAMILIES: [(&str, MetricType, &[&str], &str); 9] = [
@@ -64,18 +64,6 @@ const GO_FAMILIES: [(&str, MetricType, &[&str], &str); 9] = [
         "Total number of retry attempts.",
     ),
 ];
-
-fn record_one_of_each(collector: &dyn Collector) {
-    collector.record_message_received("dingtalk", "inbound", "text");
-    collector.record_message_sent("feishu", "outbound", "image");
-    collector.record_message_duration("dingtalk", Duration::from_millis(30));
-    collector.record_channel_status("my-dingtalk", "dingtalk", true);
-    collector.record_channel_error("my-dingtalk", "dingtalk", "connection");
-    collector.record_session_active(4);
-    collector.record_session_duration(Duration::from_secs(2));
-    collector.record_middleware_duration("auth", Duration::from_millis(7));
-    collector.record_retry("api-call", 3, true);
-}
 
 fn family<'a>(families: &'a [MetricFamily], name: &str) -> &'a MetricFamily {
     families

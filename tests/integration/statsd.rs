@@ -189,20 +189,7 @@ fn a_real_statsd_receives_exactly_what_was_recorded() {
         .max_tag_sets(1)
         .build(daemon.udp)
         .expect("a UDP socket");
-    with_collector(statsd.clone(), || {
-        for _ in 0..3 {
-            gort_metrics::record_message_received("dingtalk", "inbound", "text");
-        }
-        gort_metrics::record_message_sent("feishu", "outbound", "image");
-        gort_metrics::record_message_sent("feishu", "outbound", "image");
-        gort_metrics::record_message_duration("dingtalk", Duration::from_millis(30));
-        gort_metrics::record_channel_status("my-dingtalk", "dingtalk", true);
-        gort_metrics::record_channel_error("my-dingtalk", "dingtalk", "connection");
-        gort_metrics::record_session_active(4);
-        gort_metrics::record_session_duration(Duration::from_secs(2));
-        gort_metrics::record_middleware_duration("auth", Duration::from_millis(7));
-        gort_metrics::record_retry("api-call", 3, true);
-    });
+    with_collector(statsd.clone(), tests::record_gateway_traffic);
     for channel in ["a", "b", "c", "a"] {
         guarded.record_message_received(channel, "inbound", "text");
     }

@@ -212,3 +212,34 @@ static GLOBAL_LOCK: Mutex<()> = Mutex::new(());
 pub fn lock_global() -> MutexGuard<'static, ()> {
     GLOBAL_LOCK.lock().unwrap_or_else(PoisonError::into_inner)
 }
+
+/// One record of each of the nine kinds, with the labels the tests look for.
+pub fn record_one_of_each(collector: &dyn Collector) {
+    collector.record_message_received("dingtalk", "inbound", "text");
+    collector.record_message_sent("feishu", "outbound", "image");
+    collector.record_message_duration("dingtalk", Duration::from_millis(30));
+    collector.record_channel_status("my-dingtalk", "dingtalk", true);
+    collector.record_channel_error("my-dingtalk", "dingtalk", "connection");
+    collector.record_session_active(4);
+    collector.record_session_duration(Duration::from_secs(2));
+    collector.record_middleware_duration("auth", Duration::from_millis(7));
+    collector.record_retry("api-call", 3, true);
+}
+
+/// Known gateway traffic through the free `record_*` functions, into the current collector:
+/// [`record_one_of_each`] plus two more messages received on `dingtalk` and one more sent on
+/// `feishu`, so that a real server can be asked for exactly these values.
+pub fn record_gateway_traffic() {
+    for _ in 0..3 {
+        gort_metrics::record_message_received("dingtalk", "inbound", "text");
+    }
+    gort_metrics::record_message_sent("feishu", "outbound", "image");
+    gort_metrics::record_message_sent("feishu", "outbound", "image");
+    gort_metrics::record_message_duration("dingtalk", Duration::from_millis(30));
+    gort_metrics::record_channel_status("my-dingtalk", "dingtalk", true);
+    gort_metrics::record_channel_error("my-dingtalk", "dingtalk", "connection");
+    gort_metrics::record_session_active(4);
+    gort_metrics::record_session_duration(Duration::from_secs(2));
+    gort_metrics::record_middleware_duration("auth", Duration::from_millis(7));
+    gort_metrics::record_retry("api-call", 3, true);
+}
