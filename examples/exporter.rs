@@ -18,6 +18,9 @@ use gort_metrics::{
 };
 use std::time::{Duration, Instant};
 
+mod dice;
+use dice::Dice;
+
 const CHANNELS: [(&str, &str); 2] = [("dingtalk-main", "dingtalk"), ("feishu-ops", "feishu")];
 const MESSAGE_TYPES: [&str; 3] = ["text", "image", "card"];
 
@@ -72,24 +75,6 @@ fn parse_options() -> Result<Options, String> {
         }
     }
     Ok(options)
-}
-
-/// A deterministic pseudo-random source, so that runs are alike.
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self, sides: u64) -> u64 {
-        // 64-bit LCG (Knuth's MMIX constants); the high bits are the good ones.
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % sides
-    }
-
-    fn millis(&mut self, low: u64, high: u64) -> Duration {
-        Duration::from_micros(1_000 * low + self.roll(1_000 * (high - low)))
-    }
 }
 
 /// The simulated gateway's state between messages.

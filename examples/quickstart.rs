@@ -12,19 +12,8 @@ use gort_metrics::{
 };
 use std::time::{Duration, Instant};
 
-/// A deterministic pseudo-random source, so every run prints the same numbers.
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self, sides: u64) -> u64 {
-        // 64-bit LCG (Knuth's MMIX constants); the high bits are the good ones.
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % sides
-    }
-}
+mod dice;
+use dice::Dice;
 
 /// One inbound message as a channel hands it to the gateway.
 struct Message {
