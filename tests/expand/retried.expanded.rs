@@ -14,7 +14,7 @@ pub fn fetch_page(client: &Client, request: Request) -> Result<Page, ApiError> {
             Ok(response.page())
         }
     };
-    let mut __gort_retry = ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("fetch-page").attempts(4u32).delay(::core::time::Duration::new(0u64, 50000000u32)).max_delay(::core::time::Duration::new(2u64, 0u32)).backoff(::gort_metrics::__private::Backoff::Exponential).jitter(true), ::gort_metrics::__private::now());
+    let mut __gort_retry = ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("fetch-page").attempts(4u32).delay(::core::time::Duration::new(0u64, 50000000u32)).max_delay(::core::time::Duration::new(2u64, 0u32)).backoff(::gort_metrics::__private::Backoff::Exponential).jitter(true), ::gort_metrics::__private::now);
     loop {
         __gort_retry.start_try();
         let __gort_is_last = __gort_retry.is_last_try();
@@ -34,7 +34,7 @@ impl Gateway for DingTalk {
                 self.client.post(&self.token, message)
             }
         };
-        let mut __gort_retry = ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("send").attempts(3u32).delay(::core::time::Duration::new(0u64, 100000000u32)).max_delay(::core::time::Duration::new(10u64, 0u32)).backoff(::gort_metrics::__private::Backoff::Exponential).jitter(true), ::gort_metrics::__private::now());
+        let mut __gort_retry = ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("send").attempts(3u32).delay(::core::time::Duration::new(0u64, 100000000u32)).max_delay(::core::time::Duration::new(10u64, 0u32)).backoff(::gort_metrics::__private::Backoff::Exponential).jitter(true), ::gort_metrics::__private::now);
         loop {
             __gort_retry.start_try();
             let __gort_is_last = __gort_retry.is_last_try();
@@ -54,7 +54,7 @@ impl Gateway for DingTalk {
             }
         };
         let __gort_sleeper = ::gort_metrics::__private::DefaultSleeper;
-        let mut __gort_retry = ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("refresh-token").attempts(3u32).delay(::core::time::Duration::new(0u64, 100000000u32)).max_delay(::core::time::Duration::new(10u64, 0u32)).backoff(::gort_metrics::__private::Backoff::Fixed).jitter(true), ::gort_metrics::__private::Sleeper::now(&__gort_sleeper));
+        let mut __gort_retry = ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("refresh-token").attempts(3u32).delay(::core::time::Duration::new(0u64, 100000000u32)).max_delay(::core::time::Duration::new(10u64, 0u32)).backoff(::gort_metrics::__private::Backoff::Fixed).jitter(true), || ::gort_metrics::__private::Sleeper::now(&__gort_sleeper));
         loop {
             __gort_retry.start_try();
             let __gort_result = __gort_try().await;

@@ -125,7 +125,7 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
                 #block
             };
             let #sleeper = #sleeper_value;
-            let mut #retry = #private::Retrying::new(#policy, #private::Sleeper::now(&#sleeper));
+            let mut #retry = #private::Retrying::new(#policy, || #private::Sleeper::now(&#sleeper));
             loop {
                 #start_try
                 let #result = #try_body(#argument).await;
@@ -142,7 +142,7 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
                 #(#bindings)*
                 #block
             };
-            let mut #retry = #private::Retrying::new(#policy, #private::now());
+            let mut #retry = #private::Retrying::new(#policy, #private::now);
             loop {
                 #start_try
                 let #result = #try_body(#argument);

@@ -17,23 +17,23 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct Retrying {
     policy: RetryPolicy,
-    random: SplitMix64,
-    started: Instant,
+    /// Made on the first jittered wait: a call that succeeds at once never seeds one.
+    random: Option<SplitMix64>,
+    /// When the call started; read only for a policy with a time budget.
+    started: Option<Instant>,
     tries: u32,
     recorded: bool,
 }
 
 impl Retrying {
-    /// Starts a call at `now`, the clock reading the time budget is measured from.
-    pub fn new(policy: RetryPolicy, now: Instant) -> Self {
-        let random = match policy.seed() {
-            Some(seed) => SplitMix64::seeded(seed),
-            None => SplitMix64::unpredictable(),
-        };
+    /// Starts a call. `clock` is read once, now, if the policy has a time budget to measure
+    /// from; otherwise never.
+    pub fn new(policy: RetryPolicy, clock: impl FnOnce() -> Instant) -> Self {
+        let started = policy.max_elapsed_budget().map(|_| clock());
         Retrying {
             policy,
-            random,
-            started: now,
+            random: None,
+            started,
             tries: 0,
             recorded: false,
         }
@@ -58,13 +58,13 @@ impl Retrying {
     /// Given the result of the try that just ended, either returns it for good (recording the
     /// call) or says how long to wait before the next try.
     ///
-    /// `retryable` is asked only when another try is allowed; `now` only matters for a policy
-    /// with a time budget.
+    /// `retryable` is asked only when another try is allowed; `clock` is read only then, and
+    /// only for a policy with a time budget.
     pub fn decide<T, E>(
         &mut self,
         result: Result<T, E>,
         retryable: impl FnOnce(&E) -> bool,
-        now: Instant,
+        clock: impl FnOnce() -> Instant,
     ) -> ControlFlow<Result<T, E>, Duration> {
         let Err(error) = &result else {
             return self.finish(result, true);
@@ -74,12 +74,17 @@ impl Retrying {
         }
         let ceiling = self.policy.wait_ceiling(self.tries);
         let wait = if self.policy.has_jitter() {
-            full_jitter(ceiling, self.random.next_u64())
+            let seed = self.policy.seed();
+            let random = self.random.get_or_insert_with(|| match seed {
+                Some(seed) => SplitMix64::seeded(seed),
+                None => SplitMix64::unpredictable(),
+            });
+            full_jitter(ceiling, random.next_u64())
         } else {
             ceiling
         };
-        if let Some(budget) = self.policy.max_elapsed_budget() {
-            let elapsed = now.saturating_duration_since(self.started);
+        if let (Some(budget), Some(started)) = (self.policy.max_elapsed_budget(), self.started) {
+            let elapsed = clock().saturating_duration_since(started);
             if elapsed.saturating_add(wait) > budget {
                 return self.finish(result, false);
             }
@@ -93,7 +98,7 @@ impl Retrying {
         result: Result<T, E>,
         retryable: impl FnOnce(&E) -> bool,
     ) -> ControlFlow<Result<T, E>> {
-        let wait = self.decide(result, retryable, Instant::now())?;
+        let wait = self.decide(result, retryable, Instant::now)?;
         if !wait.is_zero() {
             std::thread::sleep(wait);
         }
@@ -108,7 +113,7 @@ impl Retrying {
         retryable: impl FnOnce(&E) -> bool,
         sleeper: &S,
     ) -> ControlFlow<Result<T, E>> {
-        let wait = self.decide(result, retryable, sleeper.now())?;
+        let wait = self.decide(result, retryable, || sleeper.now())?;
         if !wait.is_zero() {
             sleeper.sleep(wait).await;
         }

@@ -68,7 +68,7 @@ pub fn retry_if<T, E>(
     mut retryable: impl FnMut(&E) -> bool,
     mut attempt: impl FnMut() -> Result<T, E>,
 ) -> Result<T, E> {
-    let mut retrying = Retrying::new(policy.into(), Instant::now());
+    let mut retrying = Retrying::new(policy.into(), Instant::now);
     loop {
         retrying.start_try();
         if let ControlFlow::Break(result) = retrying.after_try_blocking(attempt(), &mut retryable) {
@@ -160,7 +160,7 @@ pub async fn retry_async_with<T, E, F: Future<Output = Result<T, E>>>(
     mut retryable: impl FnMut(&E) -> bool,
     mut attempt: impl FnMut() -> F,
 ) -> Result<T, E> {
-    let mut retrying = Retrying::new(policy.into(), sleeper.now());
+    let mut retrying = Retrying::new(policy.into(), || sleeper.now());
     loop {
         retrying.start_try();
         let result = attempt().await;

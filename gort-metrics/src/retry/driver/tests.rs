@@ -19,13 +19,13 @@ fn simulate(
         let start = Instant::now();
         let mut now = start;
         let mut waits = Vec::new();
-        let mut driver = Retrying::new(policy, start);
+        let mut driver = Retrying::new(policy, || start);
         loop {
             driver.start_try();
             now += try_time;
             let n = driver.tries();
             let result = if fails(n) { Err(n) } else { Ok(n) };
-            match driver.decide(result, |_| true, now) {
+            match driver.decide(result, |_| true, || now) {
                 ControlFlow::Break(result) => break (result, waits),
                 ControlFlow::Continue(wait) => {
                     waits.push(wait);
@@ -93,12 +93,12 @@ fn exhaustion_returns_the_last_error() {
 fn a_non_retryable_error_returns_at_once() {
     let stats = Arc::new(StatsCollector::new());
     let result = with_collector(stats.clone(), || {
-        let mut driver = Retrying::new(no_jitter(5), Instant::now());
+        let mut driver = Retrying::new(no_jitter(5), Instant::now);
         driver.start_try();
         driver.decide(
             Err::<(), _>("fatal"),
             |error| *error != "fatal",
-            Instant::now(),
+            Instant::now,
         )
     });
     assert_eq!(result, ControlFlow::Break(Err("fatal")));
@@ -121,7 +121,7 @@ fn the_budget_stops_a_wait_that_would_overrun_it() {
 fn a_dropped_driver_records_failure_with_the_tries_started() {
     let stats = Arc::new(StatsCollector::new());
     with_collector(stats.clone(), || {
-        let mut driver = Retrying::new(no_jitter(3), Instant::now());
+        let mut driver = Retrying::new(no_jitter(3), Instant::now);
         driver.start_try();
         driver.start_try();
         drop(driver);
@@ -142,9 +142,9 @@ fn a_panicking_predicate_still_records_once() {
     let stats = Arc::new(StatsCollector::new());
     let outcome = with_collector(stats.clone(), || {
         std::panic::catch_unwind(|| {
-            let mut driver = Retrying::new(no_jitter(3), Instant::now());
+            let mut driver = Retrying::new(no_jitter(3), Instant::now);
             driver.start_try();
-            let _ = driver.decide(Err::<(), _>(()), |_| panic!("predicate"), Instant::now());
+            let _ = driver.decide(Err::<(), _>(()), |_| panic!("predicate"), Instant::now);
         })
     });
     assert!(outcome.is_err());
@@ -240,4 +240,24 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn without_a_time_budget_the_clock_is_never_read() {
+    let unread = || -> Instant { panic!("the clock was read") };
+    let stats = Arc::new(StatsCollector::new());
+    with_collector(stats.clone(), || {
+        let mut driver = Retrying::new(no_jitter(2), unread);
+        driver.start_try();
+        assert!(matches!(
+            driver.decide(Err::<(), _>(()), |_| true, unread),
+            ControlFlow::Continue(_)
+        ));
+        driver.start_try();
+        assert!(matches!(
+            driver.decide(Ok::<_, ()>(()), |_| true, unread),
+            ControlFlow::Break(Ok(()))
+        ));
+    });
+    assert_eq!(stats.stats().retries.succeeded, 1);
 }
