@@ -19,8 +19,9 @@ pub struct Retrying {
     policy: RetryPolicy,
     /// Made on the first jittered wait: a call that succeeds at once never seeds one.
     random: Option<SplitMix64>,
-    /// When the call started; read only for a policy with a time budget.
-    started: Option<Instant>,
+    /// The policy's time budget and when the call started, for a policy with one; without a
+    /// budget the clock is never read.
+    budget: Option<(Duration, Instant)>,
     tries: u32,
     recorded: bool,
 }
@@ -29,11 +30,11 @@ impl Retrying {
     /// Starts a call. `clock` is read once, now, if the policy has a time budget to measure
     /// from; otherwise never.
     pub fn new(policy: RetryPolicy, clock: impl FnOnce() -> Instant) -> Self {
-        let started = policy.max_elapsed_budget().map(|_| clock());
+        let budget = policy.max_elapsed_budget().map(|budget| (budget, clock()));
         Retrying {
             policy,
             random: None,
-            started,
+            budget,
             tries: 0,
             recorded: false,
         }
@@ -83,7 +84,7 @@ impl Retrying {
         } else {
             ceiling
         };
-        if let (Some(budget), Some(started)) = (self.policy.max_elapsed_budget(), self.started) {
+        if let Some((budget, started)) = self.budget {
             let elapsed = clock().saturating_duration_since(started);
             if elapsed.saturating_add(wait) > budget {
                 return self.finish(result, false);
