@@ -54,20 +54,22 @@ impl TagSetLimit {
         let key = self.hasher.hash_one(values);
         // The common case, a tag set seen before, takes the shared lock only. A poisoned lock
         // still holds a valid set (inserts cannot half-happen), so it is used as is.
-        if self
-            .seen
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains(&key)
-        {
-            return Admission::Admitted;
+        // A flood of new values past the limit is folded under the shared lock too, so that it
+        // never queues the recording threads behind the exclusive one.
+        let full = {
+            let seen = self.seen.read().unwrap_or_else(PoisonError::into_inner);
+            if seen.contains(&key) {
+                return Admission::Admitted;
+            }
+            seen.len() >= self.limit
+        };
+        if !full {
+            let mut seen = self.seen.write().unwrap_or_else(PoisonError::into_inner);
+            if seen.contains(&key) || seen.len() < self.limit {
+                seen.insert(key);
+                return Admission::Admitted;
+            }
         }
-        let mut seen = self.seen.write().unwrap_or_else(PoisonError::into_inner);
-        if seen.contains(&key) || seen.len() < self.limit {
-            seen.insert(key);
-            return Admission::Admitted;
-        }
-        drop(seen);
         self.folded.fetch_add(1, Ordering::Relaxed);
         Admission::Folded {
             first: !self.warned.swap(true, Ordering::Relaxed),

@@ -264,7 +264,6 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(micros / 1000).unwrap_or(u64::MAX)
 }
 
-#[cfg(feature = "tracing")]
 fn warn_overflow(metric: &str, max_tag_sets: usize) {
     tracing::warn!(
         target: "gort_metrics",
@@ -273,9 +272,6 @@ fn warn_overflow(metric: &str, max_tag_sets: usize) {
         "StatsD metric reached its limit of distinct tag sets; new tag sets are sent as __overflow__"
     );
 }
-
-#[cfg(not(feature = "tracing"))]
-fn warn_overflow(_metric: &str, _max_tag_sets: usize) {}
 
 fn bool_tag(value: bool) -> &'static str {
     if value { "true" } else { "false" }
