@@ -1,11 +1,10 @@
 //! Any UTF-8 label value yields a valid text exposition that gives the value back unchanged:
 //! property tests against a strict parser of the format, and the real `promtool`.
 
+use crate::servers::{on_path, promtool_check_metrics, skip_or_fail};
 use gort_metrics::{Collector, PrometheusCollector};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 
 /// Decoded label pairs, in order.
 type Labels = Vec<(String, String)>;
@@ -159,39 +158,15 @@ fn the_parser_rejects_broken_expositions() {
     }
 }
 
-/// Runs `promtool check metrics` on `text`; `None` when promtool is not installed (allowed only
-/// outside CI, where the caller then says loudly that it skipped).
-fn promtool_check(text: &str) -> Option<(bool, String)> {
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(error) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
-            panic!("CI=true but promtool cannot run ({error}); .ci/run installs it")
-        }
-        Err(error) => {
-            eprintln!("SKIPPED: promtool not available ({error}); install the prometheus package");
-            return None;
-        }
-    };
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write to promtool");
-    let output = child.wait_with_output().expect("promtool finished");
-    let report = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    Some((output.status.success(), report))
-}
-
 #[test]
 fn promtool_accepts_expositions_of_hostile_label_values() {
+    let Some(promtool) = on_path("promtool") else {
+        skip_or_fail(
+            "promtool_accepts_expositions_of_hostile_label_values",
+            "promtool (Debian package prometheus)",
+        );
+        return;
+    };
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let mut checked = 0;
     for _ in 0..24 {
@@ -206,13 +181,9 @@ fn promtool_accepts_expositions_of_hostile_label_values() {
             text.contains("gort_messages_received_total{"),
             "non-empty exposition"
         );
-        let Some((accepted, report)) = promtool_check(&text) else {
-            return;
-        };
-        assert!(
-            accepted,
-            "promtool rejected:\n{report}\n--- exposition ---\n{text}"
-        );
+        if let Err(report) = promtool_check_metrics(&promtool, &text) {
+            panic!("promtool rejected:\n{report}\n--- exposition ---\n{text}");
+        }
         checked += 1;
     }
     assert_eq!(checked, 24);

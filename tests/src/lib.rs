@@ -226,20 +226,12 @@ pub fn record_one_of_each(collector: &dyn Collector) {
     collector.record_retry("api-call", 3, true);
 }
 
-/// Known gateway traffic through the free `record_*` functions, into the current collector:
-/// [`record_one_of_each`] plus two more messages received on `dingtalk` and one more sent on
-/// `feishu`, so that a real server can be asked for exactly these values.
+/// Known gateway traffic into the current collector: [`record_one_of_each`] plus two more
+/// messages received on `dingtalk` and one more sent on `feishu` through the free functions, so
+/// that a real server can be asked for exactly these values.
 pub fn record_gateway_traffic() {
-    for _ in 0..3 {
-        gort_metrics::record_message_received("dingtalk", "inbound", "text");
-    }
+    gort_metrics::with_current_collector(record_one_of_each);
+    gort_metrics::record_message_received("dingtalk", "inbound", "text");
+    gort_metrics::record_message_received("dingtalk", "inbound", "text");
     gort_metrics::record_message_sent("feishu", "outbound", "image");
-    gort_metrics::record_message_sent("feishu", "outbound", "image");
-    gort_metrics::record_message_duration("dingtalk", Duration::from_millis(30));
-    gort_metrics::record_channel_status("my-dingtalk", "dingtalk", true);
-    gort_metrics::record_channel_error("my-dingtalk", "dingtalk", "connection");
-    gort_metrics::record_session_active(4);
-    gort_metrics::record_session_duration(Duration::from_secs(2));
-    gort_metrics::record_middleware_duration("auth", Duration::from_millis(7));
-    gort_metrics::record_retry("api-call", 3, true);
 }
