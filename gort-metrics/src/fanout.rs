@@ -1,9 +1,11 @@
 //! [`FanoutCollector`]: one record, several collectors.
 
-use crate::Collector;
+use crate::timing::record_duration;
+use crate::{Collector, DurationHandle, DurationKind};
 use core::time::Duration;
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::Arc;
 
 /// Sends every record to several collectors, in the order they were added: Prometheus for
 /// dashboards and tracing for logs, say.
@@ -29,7 +31,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 /// ```
 #[derive(Default)]
 pub struct FanoutCollector {
-    collectors: Vec<Box<dyn Collector>>,
+    /// Shared, so that a duration handle can keep the collectors it records into.
+    collectors: Vec<Arc<dyn Collector>>,
 }
 
 impl core::fmt::Debug for FanoutCollector {
@@ -77,7 +80,7 @@ impl FanoutCollector {
     /// assert_eq!(fanout.len(), 3);
     /// ```
     pub fn push(&mut self, collector: impl Collector + 'static) {
-        self.collectors.push(Box::new(collector));
+        self.collectors.push(Arc::new(collector));
     }
 
     /// How many collectors each record goes to.
@@ -103,19 +106,31 @@ impl FanoutCollector {
     /// Calls `record` on every collector, even when one of them panics, then resumes the first
     /// panic, if any.
     fn each(&self, record: impl Fn(&dyn Collector)) {
-        let mut first_panic: Option<Box<dyn Any + Send>> = None;
-        for collector in &self.collectors {
-            // Collectors only touch their own state through `&self`; a panicking one is
-            // reported to the caller below, which is where it would have surfaced anyway.
-            let outcome = catch_unwind(AssertUnwindSafe(|| record(collector.as_ref())));
-            if let Err(payload) = outcome {
-                first_panic.get_or_insert(payload);
-            }
-        }
-        if let Some(payload) = first_panic {
-            resume_unwind(payload);
+        each_of(&self.collectors, |collector| record(collector.as_ref()));
+    }
+}
+
+/// Calls `record` on every item, even when one of them panics, then resumes the first panic.
+fn each_of<T>(items: &[T], record: impl Fn(&T)) {
+    let mut first_panic: Option<Box<dyn Any + Send>> = None;
+    for item in items {
+        // Collectors only touch their own state through `&self`; a panicking one is reported
+        // to the caller below, which is where it would have surfaced anyway.
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| record(item))) {
+            first_panic.get_or_insert(payload);
         }
     }
+    if let Some(payload) = first_panic {
+        resume_unwind(payload);
+    }
+}
+
+/// Where a fan-out's duration handle sends one duration for one of its collectors.
+enum Target {
+    /// The collector's own handle for the label.
+    Handle(DurationHandle),
+    /// The collector's plain method, for a collector without handles.
+    Plain(Arc<dyn Collector>),
 }
 
 impl From<Vec<Box<dyn Collector>>> for FanoutCollector {
@@ -127,7 +142,7 @@ impl From<Vec<Box<dyn Collector>>> for FanoutCollector {
     /// assert_eq!(FanoutCollector::from(collectors).len(), 2);
     /// ```
     fn from(collectors: Vec<Box<dyn Collector>>) -> Self {
-        FanoutCollector { collectors }
+        collectors.into_iter().collect()
     }
 }
 
@@ -141,14 +156,15 @@ impl FromIterator<Box<dyn Collector>> for FanoutCollector {
     /// ```
     fn from_iter<I: IntoIterator<Item = Box<dyn Collector>>>(collectors: I) -> Self {
         FanoutCollector {
-            collectors: collectors.into_iter().collect(),
+            collectors: collectors.into_iter().map(Arc::from).collect(),
         }
     }
 }
 
 impl Extend<Box<dyn Collector>> for FanoutCollector {
     fn extend<I: IntoIterator<Item = Box<dyn Collector>>>(&mut self, collectors: I) {
-        self.collectors.extend(collectors);
+        self.collectors
+            .extend(collectors.into_iter().map(Arc::from));
     }
 }
 
@@ -192,5 +208,26 @@ impl Collector for FanoutCollector {
     /// Enabled when any of its collectors is, so that a fan-out of no-ops costs nothing.
     fn is_enabled(&self) -> bool {
         self.collectors.iter().any(|c| c.is_enabled())
+    }
+
+    /// A handle that records into every collector: through the collector's own handle where it
+    /// has one (Prometheus's cached histogram), else through its plain method. `#[timed]` sites
+    /// thus keep their per-site cache behind a fan-out too.
+    fn duration_handle(&self, kind: DurationKind, label: &str) -> Option<DurationHandle> {
+        let targets: Vec<Target> = self
+            .collectors
+            .iter()
+            .map(|collector| match collector.duration_handle(kind, label) {
+                Some(handle) => Target::Handle(handle),
+                None => Target::Plain(Arc::clone(collector)),
+            })
+            .collect();
+        let label: Box<str> = label.into();
+        Some(DurationHandle::new(move |duration| {
+            each_of(&targets, |target| match target {
+                Target::Handle(handle) => handle.record(duration),
+                Target::Plain(collector) => record_duration(&**collector, kind, &label, duration),
+            })
+        }))
     }
 }

@@ -1,8 +1,8 @@
 //! `FanoutCollector`: one record reaches every collector, in order, even past a panicking one.
 
 use gort_metrics::{
-    Collector, DefaultCollector, FanoutCollector, PrometheusCollector, StatsCollector,
-    with_collector,
+    Collector, DefaultCollector, DurationKind, FanoutCollector, PrometheusCollector,
+    StatsCollector, with_collector,
 };
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -116,4 +116,47 @@ fn a_fanout_is_enabled_when_any_collector_is() {
         .with(StatsCollector::new());
     assert!(mixed.is_enabled());
     assert!(with_collector(mixed, gort_metrics::is_recording));
+}
+
+#[test]
+fn a_duration_handle_uses_each_collectors_own_handle_or_its_plain_method() {
+    let prometheus = PrometheusCollector::new();
+    let stats = Arc::new(StatsCollector::new());
+    let fanout = FanoutCollector::new()
+        .with(prometheus.clone())
+        .with(stats.clone());
+    let handle = fanout
+        .duration_handle(DurationKind::Middleware, "auth")
+        .expect("a fan-out always has a handle");
+    handle.record(Duration::from_millis(3));
+    handle.record(Duration::from_millis(4));
+    assert!(
+        prometheus
+            .render()
+            .contains("gort_middleware_duration_seconds_count{middleware=\"auth\"} 2")
+    );
+    let durations = stats.stats().middleware_durations;
+    assert_eq!(durations.count, 2);
+    assert_eq!(durations.total, Duration::from_millis(7));
+}
+
+#[test]
+fn a_duration_handle_past_a_panicking_collector_still_records_and_propagates() {
+    let before = RecordingCollector::new();
+    let after = RecordingCollector::new();
+    let fanout = FanoutCollector::new()
+        .with(before.clone())
+        .with(Broken)
+        .with(after.clone());
+    let handle = fanout
+        .duration_handle(DurationKind::Message, "dingtalk")
+        .expect("a fan-out always has a handle");
+
+    let outcome = catch_unwind(AssertUnwindSafe(|| handle.record(Duration::from_millis(5))));
+
+    let payload = outcome.expect_err("the broken collector's panic reaches the caller");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"broken collector"));
+    let expected = [("dingtalk".to_owned(), Duration::from_millis(5))];
+    assert_eq!(before.message_durations(), expected);
+    assert_eq!(after.message_durations(), expected);
 }

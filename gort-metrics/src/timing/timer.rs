@@ -7,7 +7,7 @@ use core::time::Duration;
 
 /// Records `elapsed` under `kind` and `label` with the collector's plain methods.
 #[inline]
-pub(super) fn record_duration(
+pub(crate) fn record_duration(
     collector: &dyn Collector,
     kind: DurationKind,
     label: &str,
