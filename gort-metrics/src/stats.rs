@@ -259,6 +259,9 @@ impl StatsCollector {
                 .map(|stripe| counter(stripe).load(Ordering::Relaxed))
                 .sum()
         };
+        let durations = |cells: fn(&Stripe) -> &DurationCells| {
+            duration_snapshot(self.stripes.iter().map(cells))
+        };
         // `calls` after `succeeded`, the reverse of the order records write them, so that a
         // snapshot taken during records does not count more successes than calls.
         let succeeded = sum(|stripe| &stripe.retries.succeeded);
@@ -268,17 +271,9 @@ impl StatsCollector {
             messages_sent: sum(|stripe| &stripe.messages_sent),
             errors: sum(|stripe| &stripe.errors),
             active_sessions: self.active_sessions.0.load(Ordering::Relaxed),
-            message_durations: duration_snapshot(
-                self.stripes.iter().map(|stripe| &stripe.message_durations),
-            ),
-            middleware_durations: duration_snapshot(
-                self.stripes
-                    .iter()
-                    .map(|stripe| &stripe.middleware_durations),
-            ),
-            session_durations: duration_snapshot(
-                self.stripes.iter().map(|stripe| &stripe.session_durations),
-            ),
+            message_durations: durations(|stripe| &stripe.message_durations),
+            middleware_durations: durations(|stripe| &stripe.middleware_durations),
+            session_durations: durations(|stripe| &stripe.session_durations),
             retries: RetryStats {
                 calls,
                 attempts: sum(|stripe| &stripe.retries.attempts),

@@ -74,16 +74,9 @@ pub fn is_recording() -> bool {
     match route() {
         Route::Off => false,
         Route::Global => true,
-        Route::MaybeScoped => is_recording_scoped(),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn is_recording_scoped() -> bool {
-    match scoped::with_scoped(|collector| collector.is_enabled()) {
-        Ok(enabled) => enabled,
-        Err(_) => installed().enabled,
+        Route::MaybeScoped => {
+            with_scoped_or_installed_slow(|collector| collector.is_enabled(), |i| i.enabled)
+        }
     }
 }
 
@@ -95,30 +88,34 @@ fn is_recording_scoped() -> bool {
 /// While nothing records (no scope anywhere, a disabled global collector) the call is skipped
 /// after one load.
 #[inline(always)]
-pub(crate) fn record_contained(record: impl FnOnce(&dyn Collector)) {
+pub(crate) fn record_contained(record: impl Fn(&dyn Collector)) {
     match route() {
         Route::Off => {}
         Route::Global => {
             let collector = global_collector();
             contain(|| record(collector));
         }
-        Route::MaybeScoped => {
-            // Handed over by reference and type-erased, so that the one out-of-line copy serves
-            // every record function and the hot path above builds nothing for it.
-            let mut record = Some(record);
-            record_contained_scoped(&mut |collector| {
-                if let Some(record) = record.take() {
-                    record(collector)
-                }
-            })
-        }
+        // Type-erased, so that the one out-of-line copy serves every record function and the
+        // hot path above builds nothing for it.
+        Route::MaybeScoped => record_contained_scoped(&record),
     }
 }
 
+/// [`record_contained`] while some thread has a scope: into this thread's scope, else into the
+/// global collector unless it is disabled, as on the fast path.
 #[cold]
 #[inline(never)]
-fn record_contained_scoped(record: &mut dyn FnMut(&dyn Collector)) {
-    with_current_collector_scoped(|collector| contain(|| record(collector)));
+fn record_contained_scoped(record: &dyn Fn(&dyn Collector)) {
+    with_scoped_or_installed_slow(
+        |collector| {
+            contain(|| record(collector));
+        },
+        |installed| {
+            if installed.enabled {
+                contain(|| record(installed.collector));
+            }
+        },
+    )
 }
 
 /// Runs collector code, catching and counting a panic: `None` if it panicked.

@@ -10,7 +10,6 @@ use hashbrown::{Equivalent, HashMap};
 use prometheus::core::{MetricVec, MetricVecBuilder};
 use prometheus::{IntCounter, IntCounterVec};
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{OnceLock, PoisonError, RwLock};
 
 /// The label value of every label of the series that over-limit records fold into.
@@ -78,7 +77,6 @@ pub(super) struct Guarded<V: LabelledVec> {
     /// `gort_metrics_overflow_total{family}`, shared by every family of a collector; this
     /// family's series is created on its first overflow, so it is absent until then.
     overflowed: IntCounterVec,
-    warned: AtomicBool,
 }
 
 impl<V: LabelledVec> Guarded<V> {
@@ -90,7 +88,6 @@ impl<V: LabelledVec> Guarded<V> {
             series: RwLock::new(HashMap::new()),
             overflow: OnceLock::new(),
             overflowed,
-            warned: AtomicBool::new(false),
         }
     }
 
@@ -102,65 +99,9 @@ impl<V: LabelledVec> Guarded<V> {
     /// Calls `record` with the series of `labels`, creating it if the family is under its
     /// limit, else with the overflow series. `labels` must have the family's label count.
     #[inline]
-    pub(super) fn with(&self, labels: &[&str], record: impl FnOnce(&V::Child)) {
-        // A panic while holding the lock cannot leave the map half-updated (inserts are
-        // single calls), so a poisoned lock is still consistent and is used as is.
-        let series = self.series.read().unwrap_or_else(PoisonError::into_inner);
-        if let Some(metric) = series.get(&LabelRef(labels)) {
-            record(metric);
-            return;
-        }
-        // The map only grows, so a full map seen under the read lock stays full: a flood of
-        // new label sets past the limit never takes the write lock.
-        let full = series.len() >= self.limit;
-        drop(series);
-        if full {
+    pub(super) fn with(&self, labels: &[&str], record: impl Fn(&V::Child)) {
+        if self.admit(labels, &record).is_none() {
             self.fold(labels.len(), record);
-        } else {
-            self.with_new(labels, record);
-        }
-    }
-
-    #[cold]
-    fn with_new(&self, labels: &[&str], record: impl FnOnce(&V::Child)) {
-        let mut series = self.series.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(metric) = series.get(&LabelRef(labels)) {
-            record(metric);
-            return;
-        }
-        if series.len() < self.limit {
-            // Cannot fail: the label count is fixed by the caller's family.
-            if let Ok(metric) = self.vec.child(labels) {
-                record(&metric);
-                let key = LabelSet(labels.iter().map(|value| Box::from(*value)).collect());
-                series.insert(key, metric);
-            }
-            return;
-        }
-        drop(series);
-        self.fold(labels.len(), record);
-    }
-
-    fn fold(&self, label_count: usize, record: impl FnOnce(&V::Child)) {
-        let (series, folded) = self.overflow.get_or_init(|| {
-            let values = vec![OVERFLOW_LABEL_VALUE; label_count];
-            let folded = self.overflowed.get_metric_with_label_values(&[&self.name]);
-            (self.vec.child(&values).ok(), folded.ok())
-        });
-        if let Some(metric) = series {
-            record(metric);
-        }
-        if let Some(counter) = folded {
-            counter.inc();
-        }
-        if !self.warned.swap(true, Ordering::Relaxed) {
-            tracing::warn!(
-                target: "gort_metrics",
-                family = %self.name,
-                limit = self.limit,
-                "metric family reached its limit of distinct label sets; \
-                 new label sets are recorded under \"__overflow__\""
-            );
         }
     }
 
@@ -171,22 +112,65 @@ impl<V: LabelledVec> Guarded<V> {
     where
         V::Child: Clone,
     {
-        let known = self.series.read().unwrap_or_else(PoisonError::into_inner);
-        if let Some(found) = known.get(&LabelRef(labels)) {
-            return Some(found.clone());
+        self.admit(labels, V::Child::clone)
+    }
+
+    /// Calls `f` with the series of `labels`, admitting (creating) it if the family is under
+    /// its limit; `None`, without calling `f`, for a new label set past the limit.
+    #[inline]
+    fn admit<R>(&self, labels: &[&str], f: impl FnOnce(&V::Child) -> R) -> Option<R> {
+        // A panic while holding the lock cannot leave the map half-updated (inserts are
+        // single calls), so a poisoned lock is still consistent and is used as is.
+        let series = self.series.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(metric) = series.get(&LabelRef(labels)) {
+            return Some(f(metric));
         }
-        drop(known);
+        // The map only grows, so a full map seen under the read lock stays full: a flood of
+        // new label sets past the limit never takes the write lock.
+        if series.len() >= self.limit {
+            return None;
+        }
+        drop(series);
+        self.admit_new(labels, f)
+    }
+
+    #[cold]
+    fn admit_new<R>(&self, labels: &[&str], f: impl FnOnce(&V::Child) -> R) -> Option<R> {
         let mut series = self.series.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(found) = series.get(&LabelRef(labels)) {
-            return Some(found.clone());
+        if let Some(metric) = series.get(&LabelRef(labels)) {
+            return Some(f(metric));
         }
         if series.len() >= self.limit {
             return None;
         }
+        // Cannot fail: the label count is fixed by the caller's family.
         let metric = self.vec.child(labels).ok()?;
+        let admitted = f(&metric);
         let key = LabelSet(labels.iter().map(|value| Box::from(*value)).collect());
-        series.insert(key, metric.clone());
-        Some(metric)
+        series.insert(key, metric);
+        Some(admitted)
+    }
+
+    fn fold(&self, label_count: usize, record: impl FnOnce(&V::Child)) {
+        // Runs once per family, on its first overflow: that is when to say so.
+        let (series, folded) = self.overflow.get_or_init(|| {
+            tracing::warn!(
+                target: "gort_metrics",
+                family = %self.name,
+                limit = self.limit,
+                "metric family reached its limit of distinct label sets; \
+                 new label sets are recorded under \"__overflow__\""
+            );
+            let values = vec![OVERFLOW_LABEL_VALUE; label_count];
+            let folded = self.overflowed.get_metric_with_label_values(&[&self.name]);
+            (self.vec.child(&values).ok(), folded.ok())
+        });
+        if let Some(metric) = series {
+            record(metric);
+        }
+        if let Some(counter) = folded {
+            counter.inc();
+        }
     }
 
     /// How many distinct label sets the family holds, the overflow series excluded.

@@ -167,9 +167,7 @@ fn record_since(kind: DurationKind, label: &str, start: Stamp) -> Duration {
 impl Drop for Timer<'_> {
     #[inline]
     fn drop(&mut self) {
-        if let Some(start) = self.start {
-            record_since(self.kind, self.label, start);
-        }
+        self.record();
     }
 }
 
