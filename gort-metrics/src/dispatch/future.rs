@@ -90,6 +90,8 @@ pub trait WithCollectorExt: Future + Sized {
     /// # }
     /// ```
     fn with_collector<C: Collector + 'static>(self, collector: C) -> WithCollector<Self, C> {
+        // Calibrated once here rather than on every poll, which enters a scope each time.
+        crate::timing::warm_up_clock();
         WithCollector {
             inner: ManuallyDrop::new(self),
             collector,

@@ -27,9 +27,6 @@ pub(crate) struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub(crate) fn enter(collector: &'a (dyn Collector + 'static)) -> Self {
-        // As at installation: a scope is where recording may start, so the clock's one-off
-        // calibration happens here rather than in the first timed call (a load once done).
-        crate::timing::warm_up_clock();
         state::scope_entered();
         let previous = CURRENT
             .try_with(|slot| slot.replace(Some(NonNull::from(collector))))
@@ -86,6 +83,9 @@ pub(crate) fn with_scoped<F: FnOnce(&dyn Collector) -> R, R>(f: F) -> Result<R, 
 /// assert_eq!(stats.stats().messages_sent, 1);
 /// ```
 pub fn with_collector<C: Collector + 'static, R>(collector: C, f: impl FnOnce() -> R) -> R {
+    // As at installation: the clock's one-off calibration happens here, not in the first
+    // timed call.
+    crate::timing::warm_up_clock();
     let _scope = Scope::enter(&collector);
     f()
 }
