@@ -59,14 +59,6 @@ impl Options<'_> {
     fn histogram(&self, name: &str, help: &str, buckets: &[f64]) -> HistogramOpts {
         HistogramOpts::from(self.opts(name, help)).buckets(buckets.to_vec())
     }
-
-    /// The full name of a family, as the `family` label of the overflow counter gives it.
-    fn full_name(&self, name: &str) -> String {
-        match self.namespace {
-            "" => name.to_owned(),
-            namespace => format!("{namespace}_{name}"),
-        }
-    }
 }
 
 /// Wraps labelled vectors in the cardinality guard.
@@ -77,7 +69,7 @@ struct Guard<'a> {
 
 impl Guard<'_> {
     fn counters(&self, opts: Opts, labels: &[&str]) -> prometheus::Result<Guarded<IntCounterVec>> {
-        let name = self.options.full_name(&opts.name);
+        let name = opts.fq_name();
         Ok(self.wrap(IntCounterVec::new(opts, labels)?, name))
     }
 
@@ -86,7 +78,7 @@ impl Guard<'_> {
         opts: HistogramOpts,
         labels: &[&str],
     ) -> prometheus::Result<Guarded<HistogramVec>> {
-        let name = self.options.full_name(&opts.common_opts.name);
+        let name = opts.common_opts.fq_name();
         Ok(self.wrap(HistogramVec::new(opts, labels)?, name))
     }
 
@@ -115,7 +107,7 @@ impl Families {
             "channel_status",
             "Current status of the channel (1=running, 0=stopped).",
         );
-        let channel_status_name = o.full_name(&channel_status_opts.name);
+        let channel_status_name = channel_status_opts.fq_name();
         Ok(Families {
             messages_received: guard.counters(
                 o.opts(
