@@ -132,11 +132,7 @@ impl StatsdCollector {
         let flusher = Flusher::start(settings.flush_interval, {
             let client = Arc::clone(&client);
             let progress = Arc::clone(&progress);
-            move || {
-                if client.flush().is_err() {
-                    progress.count_error();
-                }
-            }
+            move || flush_counting(&client, &progress)
         });
         let limits = Limits::new(settings.max_tag_sets);
         let inner = Inner {
@@ -164,9 +160,7 @@ impl StatsdCollector {
     /// # Ok::<(), gort_metrics::StatsdError>(())
     /// ```
     pub fn flush(&self) {
-        if self.inner.client.flush().is_err() {
-            self.inner.progress.count_error();
-        }
+        flush_counting(&self.inner.client, &self.inner.progress);
     }
 
     /// How many metric lines were lost so far: queue full, socket errors, failed flushes.
@@ -252,9 +246,14 @@ impl Drop for Inner {
     fn drop(&mut self) {
         // Stop the periodic flusher, then send what the last records left in the buffer.
         drop(self.flusher.take());
-        if self.client.flush().is_err() {
-            self.progress.count_error();
-        }
+        flush_counting(&self.client, &self.progress);
+    }
+}
+
+/// Sends what the buffer holds, counting a failure as a send error.
+fn flush_counting(client: &StatsdClient, progress: &Progress) {
+    if client.flush().is_err() {
+        progress.count_error();
     }
 }
 
