@@ -4,6 +4,7 @@
 //! documentation lives on those re-exports. Each macro runs parse -> validate -> expand in its
 //! own modules; this file holds only the entry points.
 
+mod args;
 mod retried;
 mod runtime;
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Parsing `#[retried(key = value, ...)]` into raw arguments. Values are checked in `valid`.
 
 use super::ast::{Key, RawArg};
+use crate::args::{skip_to_comma, unknown_key};
 use syn::parse::{Parse, ParseStream};
 use syn::{Token, ext::IdentExt};
 
@@ -16,8 +17,23 @@ mod kw {
     syn::custom_keyword!(sleeper);
 }
 
-pub(crate) const ACCEPTED_KEYS: &str = "`op`, `attempts`, `delay`, `max_delay`, `max_elapsed`, \
-     `backoff`, `jitter`, `when`, `sleeper` and `crate`";
+/// Every key `#[retried]` understands, for suggestions.
+const KEYS: [&str; 10] = [
+    "op",
+    "attempts",
+    "delay",
+    "max_delay",
+    "max_elapsed",
+    "backoff",
+    "jitter",
+    "when",
+    "sleeper",
+    "crate",
+];
+
+/// What the error messages list as accepted.
+const ACCEPTED: &str = "`#[retried]` accepts `op`, `attempts`, `delay`, `max_delay`, \
+     `max_elapsed`, `backoff`, `jitter`, `when`, `sleeper` and `crate`";
 
 /// The arguments in order, and the errors of unknown keys (parsing goes on past them so that
 /// every mistake is reported at once).
@@ -44,10 +60,7 @@ impl Parse for RawArgs {
                 }
                 None => {
                     let unknown = input.call(syn::Ident::parse_any)?;
-                    errors.push(syn::Error::new(
-                        unknown.span(),
-                        format!("unknown key `{unknown}`: `#[retried]` accepts {ACCEPTED_KEYS}"),
-                    ));
+                    errors.push(unknown_key(&unknown, &KEYS, ACCEPTED));
                     skip_to_comma(input)?;
                 }
             }
@@ -89,11 +102,4 @@ fn parse_key(input: ParseStream<'_>) -> syn::Result<Option<Key>> {
         return Err(lookahead.error());
     };
     key.map(Some)
-}
-
-fn skip_to_comma(input: ParseStream<'_>) -> syn::Result<()> {
-    while !input.is_empty() && !input.peek(Token![,]) {
-        input.parse::<proc_macro2::TokenTree>()?;
-    }
-    Ok(())
 }

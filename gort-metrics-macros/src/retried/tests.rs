@@ -24,6 +24,19 @@ fn every_mistake_is_reported_and_the_item_is_kept_unchanged() {
 }
 
 #[test]
+fn a_misspelt_key_suggests_the_one_meant() {
+    let output = expand(
+        quote!(atempts = 3),
+        quote!(
+            fn fetch() -> Result<u32, ()> {
+                Ok(1)
+            }
+        ),
+    );
+    assert!(output.contains("did you mean `attempts`?"), "{output}");
+}
+
+#[test]
 fn a_free_function_body_moves_into_a_closure() {
     let output = expand(
         quote!(),

@@ -3,7 +3,7 @@
 //! A bad argument does not stop the parse: its error is kept and parsing resumes after the next
 //! comma, so one compile shows every mistake in the list at once.
 
-use proc_macro2::{TokenStream, TokenTree};
+use crate::args::{skip_to_comma, take_value, unknown_key};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Error, Ident, LitStr, Path, Token};
@@ -107,7 +107,7 @@ fn parse_arg(input: ParseStream) -> syn::Result<Arg> {
         ))
     } else if input.peek(Ident::peek_any) {
         let key = input.call(Ident::parse_any)?;
-        Err(unknown_key(&key))
+        Err(unknown_key(&key, &KEYS, ACCEPTED))
     } else {
         Err(lookahead.error())
     }
@@ -178,79 +178,9 @@ impl Parse for PathOnly {
     }
 }
 
-/// The tokens of one argument's value: everything up to the next top-level comma.
-fn take_value(input: ParseStream) -> syn::Result<TokenStream> {
-    let mut value = TokenStream::new();
-    while !input.is_empty() && !input.peek(Token![,]) {
-        value.extend([input.parse::<TokenTree>()?]);
-    }
-    Ok(value)
-}
-
-fn skip_to_comma(input: ParseStream) -> syn::Result<()> {
-    take_value(input).map(drop)
-}
-
-fn unknown_key(key: &Ident) -> Error {
-    let written = key.unraw().to_string();
-    let message = match closest_key(&written) {
-        Some(known) => format!("unknown key `{written}`: did you mean `{known}`? {ACCEPTED}"),
-        None => format!("unknown key `{written}`: {ACCEPTED}"),
-    };
-    Error::new(key.span(), message)
-}
-
-/// The known key nearest to `written`, if it is near enough to be a likely typo.
-fn closest_key(written: &str) -> Option<&'static str> {
-    let written = written.to_ascii_lowercase();
-    KEYS.iter()
-        .map(|&key| (edit_distance(&written, key), key))
-        .filter(|&(distance, key)| distance <= key.len().div_ceil(3))
-        .min_by_key(|&(distance, _)| distance)
-        .map(|(_, key)| key)
-}
-
-/// Levenshtein distance, by characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, a_char) in a.chars().enumerate() {
-        let mut current = Vec::with_capacity(b.len() + 1);
-        current.push(i + 1);
-        for (j, &b_char) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(a_char != b_char);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn typos_suggest_the_nearest_key() {
-        assert_eq!(closest_key("middlewre"), Some("middleware"));
-        assert_eq!(closest_key("Middleware"), Some("middleware"));
-        assert_eq!(closest_key("chanel"), Some("channel"));
-        assert_eq!(closest_key("skp"), Some("skip"));
-        assert_eq!(closest_key("krate"), Some("crate"));
-    }
-
-    #[test]
-    fn unrelated_words_suggest_nothing() {
-        assert_eq!(closest_key("label"), None);
-        assert_eq!(closest_key("x"), None);
-    }
-
-    #[test]
-    fn edit_distance_counts_single_character_edits() {
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("same", "same"), 0);
-    }
 
     #[test]
     fn every_malformed_argument_is_reported_and_the_good_ones_kept() {

@@ -1,0 +1,87 @@
+//! What the two attribute macros share in parsing their `key = value` lists: taking a value
+//! up to the next comma, and telling an unknown key from a typo of a known one.
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::ParseStream;
+use syn::{Error, Ident, Token};
+
+/// The tokens of one argument's value: everything up to the next top-level comma.
+pub(crate) fn take_value(input: ParseStream) -> syn::Result<TokenStream> {
+    let mut value = TokenStream::new();
+    while !input.is_empty() && !input.peek(Token![,]) {
+        value.extend([input.parse::<TokenTree>()?]);
+    }
+    Ok(value)
+}
+
+/// Skips a malformed argument, so that parsing resumes at the next one.
+pub(crate) fn skip_to_comma(input: ParseStream) -> syn::Result<()> {
+    take_value(input).map(drop)
+}
+
+/// The error for a key that is none of `keys`, suggesting the nearest one when it looks like a
+/// typo; `accepted` says what the attribute takes.
+pub(crate) fn unknown_key(key: &Ident, keys: &[&'static str], accepted: &str) -> Error {
+    let written = key.unraw().to_string();
+    let message = match closest_key(&written, keys) {
+        Some(known) => format!("unknown key `{written}`: did you mean `{known}`? {accepted}"),
+        None => format!("unknown key `{written}`: {accepted}"),
+    };
+    Error::new(key.span(), message)
+}
+
+/// The key nearest to `written`, if it is near enough to be a likely typo.
+fn closest_key(written: &str, keys: &[&'static str]) -> Option<&'static str> {
+    let written = written.to_ascii_lowercase();
+    keys.iter()
+        .map(|&key| (edit_distance(&written, key), key))
+        .filter(|&(distance, key)| distance <= key.len().div_ceil(3))
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, key)| key)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, a_char) in a.chars().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, &b_char) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(a_char != b_char);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TIMED: [&str; 4] = ["middleware", "channel", "skip", "crate"];
+
+    #[test]
+    fn typos_suggest_the_nearest_key() {
+        assert_eq!(closest_key("middlewre", &TIMED), Some("middleware"));
+        assert_eq!(closest_key("Middleware", &TIMED), Some("middleware"));
+        assert_eq!(closest_key("chanel", &TIMED), Some("channel"));
+        assert_eq!(closest_key("skp", &TIMED), Some("skip"));
+        assert_eq!(closest_key("krate", &TIMED), Some("crate"));
+    }
+
+    #[test]
+    fn unrelated_words_suggest_nothing() {
+        assert_eq!(closest_key("label", &TIMED), None);
+        assert_eq!(closest_key("x", &TIMED), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+}
