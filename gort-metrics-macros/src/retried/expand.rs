@@ -33,8 +33,8 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
     } = function;
     let mixed = Span::mixed_site();
     let retry = Ident::new("__gort_retry", mixed);
-    let is_last = Ident::new("__gort_is_last", mixed);
     let result = Ident::new("__gort_result", mixed);
+    let is_last = Ident::new("__gort_is_last", mixed);
     let sleeper = Ident::new("__gort_sleeper", mixed);
     let try_body = Ident::new("__gort_try", mixed);
 
@@ -84,18 +84,20 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
             },
         });
     }
-    let (parameter, argument, start_try) = if slots.is_empty() {
-        (None, None, quote!(#retry.start_try();))
+    // Only owned arguments' slots need to know whether a try is the last.
+    let (parameter, argument, is_last_pattern) = if slots.is_empty() {
+        (None, None, quote!(_))
     } else {
         (
             Some(quote!(#is_last: ::core::primitive::bool)),
             Some(quote!(#is_last)),
-            quote! {
-                #retry.start_try();
-                let #is_last = #retry.is_last_try();
-            },
+            quote!(#is_last),
         )
     };
+
+    let note_last = argument
+        .as_ref()
+        .map(|is_last| quote!(let #is_last = #retry.is_last_try();));
 
     let mut returned = shape.returned.clone();
     infer_impl_trait(&mut returned);
@@ -125,9 +127,11 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
                 #block
             };
             let #sleeper = #sleeper_value;
+            // The loop stays here rather than in a generic runner: see `Retrying::start_try`.
             let mut #retry = #private::Retrying::new(#policy, || #private::Sleeper::now(&#sleeper));
             loop {
-                #start_try
+                #retry.start_try();
+                #note_last
                 let #result = #try_body(#argument).await;
                 if let ::core::ops::ControlFlow::Break(#result) =
                     #retry.after_try_async(#result, #when, &#sleeper).await
@@ -142,16 +146,8 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
                 #(#bindings)*
                 #block
             };
-            let mut #retry = #private::Retrying::new(#policy, #private::now);
-            loop {
-                #start_try
-                let #result = #try_body(#argument);
-                if let ::core::ops::ControlFlow::Break(#result) =
-                    #retry.after_try_blocking(#result, #when)
-                {
-                    return #result;
-                }
-            }
+            #private::Retrying::new(#policy, #private::now)
+                .run_blocking(#when, |#is_last_pattern| #try_body(#argument))
         }
     };
 

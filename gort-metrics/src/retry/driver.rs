@@ -40,7 +40,29 @@ impl Retrying {
         }
     }
 
+    /// Runs the call: `attempt` once per try, told whether it is the last (so that it can hand
+    /// over owned values instead of clones), until a try succeeds, an error is not
+    /// `retryable`, or the policy runs out; sleeping on this thread between tries.
+    pub fn run_blocking<T, E>(
+        mut self,
+        mut retryable: impl FnMut(&E) -> bool,
+        mut attempt: impl FnMut(bool) -> Result<T, E>,
+    ) -> Result<T, E> {
+        loop {
+            self.start_try();
+            let result = attempt(self.is_last_try());
+            if let ControlFlow::Break(result) = self.after_try_blocking(result, &mut retryable) {
+                return result;
+            }
+        }
+    }
+
     /// Counts a try that is about to start.
+    ///
+    /// Async calls run their own loop of `start_try`, `is_last_try` and
+    /// [`after_try_async`](Self::after_try_async): a runner generic over `AsyncFnMut` would
+    /// hide whether the future is `Send` behind a higher-ranked bound the compiler cannot yet
+    /// prove ("implementation of `Send` is not general enough").
     pub fn start_try(&mut self) {
         self.tries = self.tries.saturating_add(1);
     }
@@ -52,7 +74,8 @@ impl Retrying {
     }
 
     /// How many tries have started.
-    pub fn tries(&self) -> u32 {
+    #[cfg(test)]
+    fn tries(&self) -> u32 {
         self.tries
     }
 
@@ -61,7 +84,7 @@ impl Retrying {
     ///
     /// `retryable` is asked only when another try is allowed; `clock` is read only then, and
     /// only for a policy with a time budget.
-    pub fn decide<T, E>(
+    fn decide<T, E>(
         &mut self,
         result: Result<T, E>,
         retryable: impl FnOnce(&E) -> bool,
@@ -94,7 +117,7 @@ impl Retrying {
     }
 
     /// [`decide`](Self::decide), then sleep on this thread if there is another try.
-    pub fn after_try_blocking<T, E>(
+    fn after_try_blocking<T, E>(
         &mut self,
         result: Result<T, E>,
         retryable: impl FnOnce(&E) -> bool,

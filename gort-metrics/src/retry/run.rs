@@ -65,16 +65,10 @@ pub fn retry<T, E>(
 /// ```
 pub fn retry_if<T, E>(
     policy: impl Into<RetryPolicy>,
-    mut retryable: impl FnMut(&E) -> bool,
+    retryable: impl FnMut(&E) -> bool,
     mut attempt: impl FnMut() -> Result<T, E>,
 ) -> Result<T, E> {
-    let mut retrying = Retrying::new(policy.into(), Instant::now);
-    loop {
-        retrying.start_try();
-        if let ControlFlow::Break(result) = retrying.after_try_blocking(attempt(), &mut retryable) {
-            return result;
-        }
-    }
+    Retrying::new(policy.into(), Instant::now).run_blocking(retryable, |_| attempt())
 }
 
 /// Awaits the future `attempt` makes until one succeeds or `policy` runs out of tries, waiting
