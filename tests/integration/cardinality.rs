@@ -1,5 +1,6 @@
 //! The cardinality guard: hostile label values cannot grow memory without bound.
 
+use crate::tracing_backend::capture_events;
 use gort_metrics::prometheus::proto::MetricFamily;
 use gort_metrics::{
     DEFAULT_MAX_SERIES_PER_FAMILY, OVERFLOW_LABEL_VALUE, PrometheusCollector,
@@ -7,10 +8,8 @@ use gort_metrics::{
 };
 use std::fmt::Write as _;
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
-use tracing::{Event, Level, Metadata, Subscriber, span};
+use tracing::Level;
 
 /// The README's stated bound on resident memory growth for a million distinct channels.
 const MEMORY_GROWTH_BOUND_BYTES: u64 = 32 << 20;
@@ -219,36 +218,13 @@ fn concurrent_floods_count_every_folded_record() {
     assert_eq!(folded, 40_000.0 - 100.0);
 }
 
-/// Counts `WARN` events of target `gort_metrics`.
-struct WarningCounter(Arc<AtomicUsize>);
-
-impl Subscriber for WarningCounter {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
-        span::Id::from_u64(1)
-    }
-    fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
-    fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let metadata = event.metadata();
-        if *metadata.level() == Level::WARN && metadata.target() == "gort_metrics" {
-            self.0.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-    fn enter(&self, _: &span::Id) {}
-    fn exit(&self, _: &span::Id) {}
-}
-
 #[test]
 fn one_warning_per_family_that_overflows() {
-    let warnings = Arc::new(AtomicUsize::new(0));
     let collector = PrometheusCollector::builder()
         .max_series_per_family(1)
         .build()
         .expect("collector");
-    tracing::subscriber::with_default(WarningCounter(warnings.clone()), || {
+    let events = capture_events(|| {
         with_collector(collector, || {
             for index in 0..50 {
                 record_message_received(&format!("r{index}"), "inbound", "text");
@@ -256,5 +232,9 @@ fn one_warning_per_family_that_overflows() {
             }
         })
     });
-    assert_eq!(warnings.load(Ordering::Relaxed), 2);
+    let warnings = events
+        .iter()
+        .filter(|event| event.level == Level::WARN && event.target == "gort_metrics")
+        .count();
+    assert_eq!(warnings, 2);
 }
