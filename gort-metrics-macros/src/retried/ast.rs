@@ -51,6 +51,10 @@ pub(crate) enum BackoffKind {
 /// The arguments, checked, with defaults filled in (except `op`, which defaults to the
 /// function's name).
 pub(crate) struct Config {
+    /// The keys the attribute gives. The generated policy sets only these and leaves the rest
+    /// to `RetryPolicy::new`, so that the runtime's defaults are the only ones that run; the
+    /// default values below matter only to compile-time checks (`delay <= max_delay`).
+    pub(crate) given: Vec<Key>,
     pub(crate) op: Option<syn::LitStr>,
     pub(crate) attempts: u32,
     pub(crate) delay: Duration,

@@ -13,7 +13,7 @@
 //! arguments wait in slots outside the closure, which hand each try a clone or, on the last
 //! try, the original.
 
-use super::ast::{Argument, BackoffKind, Binding, Config, Passing, Shape};
+use super::ast::{Argument, BackoffKind, Binding, Config, Key, Passing, Shape};
 use crate::runtime::private_path;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -221,26 +221,33 @@ fn policy(config: &Config, name: &Ident, private: &TokenStream) -> TokenStream {
         Some(op) => op.clone(),
         None => syn::LitStr::new(&name.unraw().to_string(), name.span()),
     };
-    let attempts = config.attempts;
-    let delay = duration(config.delay);
-    let max_delay = duration(config.max_delay);
-    let backoff = match config.backoff {
-        BackoffKind::Exponential => quote!(#private::Backoff::Exponential),
-        BackoffKind::Fixed => quote!(#private::Backoff::Fixed),
-    };
-    let jitter = config.jitter;
+    let given = |key: Key| config.given.contains(&key);
+    let attempts = given(Key::Attempts).then(|| {
+        let attempts = config.attempts;
+        quote!(.attempts(#attempts))
+    });
+    let delay = given(Key::Delay).then(|| {
+        let delay = duration(config.delay);
+        quote!(.delay(#delay))
+    });
+    let max_delay = given(Key::MaxDelay).then(|| {
+        let max_delay = duration(config.max_delay);
+        quote!(.max_delay(#max_delay))
+    });
+    let backoff = given(Key::Backoff).then(|| match config.backoff {
+        BackoffKind::Exponential => quote!(.backoff(#private::Backoff::Exponential)),
+        BackoffKind::Fixed => quote!(.backoff(#private::Backoff::Fixed)),
+    });
+    let jitter = given(Key::Jitter).then(|| {
+        let jitter = config.jitter;
+        quote!(.jitter(#jitter))
+    });
     let max_elapsed = config.max_elapsed.map(|budget| {
         let budget = duration(budget);
         quote!(.max_elapsed(#budget))
     });
     quote! {
-        #private::RetryPolicy::new(#op)
-            .attempts(#attempts)
-            .delay(#delay)
-            .max_delay(#max_delay)
-            .backoff(#backoff)
-            .jitter(#jitter)
-            #max_elapsed
+        #private::RetryPolicy::new(#op) #attempts #delay #max_delay #backoff #jitter #max_elapsed
     }
 }
 

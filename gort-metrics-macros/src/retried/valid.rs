@@ -11,7 +11,10 @@ use syn::{Expr, FnArg, Lit, Pat, Type};
 
 /// Checks the arguments; `None` if any is wrong (the errors say which).
 pub(crate) fn config(args: Vec<RawArg>, errors: &mut Vec<syn::Error>) -> Option<Config> {
+    // The defaults of `RetryPolicy::new`, for the checks below; the generated code does not
+    // repeat them (see `Config::given`).
     let mut config = Config {
+        given: Vec::new(),
         op: None,
         attempts: 3,
         delay: Duration::from_millis(100),
@@ -84,6 +87,7 @@ pub(crate) fn config(args: Vec<RawArg>, errors: &mut Vec<syn::Error>) -> Option<
             ),
         ));
     }
+    config.given = seen;
     (errors.len() == errors_before).then_some(config)
 }
 
