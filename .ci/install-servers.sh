@@ -8,18 +8,19 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+missing=()
 if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update
     # The tests start their own servers on free loopback ports, so a system service that the
     # package may start on :9090 is harmless to them.
-    apt-get install -y --no-install-recommends prometheus
+    missing+=(prometheus)
 fi
-
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+if ! command -v npm >/dev/null || ! { command -v node >/dev/null || command -v nodejs >/dev/null; }; then
+    missing+=(nodejs npm)
+fi
+if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
-    apt-get install -y --no-install-recommends nodejs npm
+    apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
 statsd_dir=target/statsd
@@ -30,4 +31,5 @@ fi
 
 prometheus --version 2>&1 | head -n 1
 promtool --version 2>&1 | head -n 1
-echo "statsd: $(node -p "require('./$statsd_dir/node_modules/statsd/package.json').version")"
+node=$(command -v node || command -v nodejs)
+echo "statsd: $("$node" -p "require('./$statsd_dir/node_modules/statsd/package.json').version")"
