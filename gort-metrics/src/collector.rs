@@ -3,51 +3,101 @@
 use core::time::Duration;
 use std::sync::Arc;
 
-/// Which duration a [`DurationHandle`] records: the two kinds that `#[timed]` measures.
+/// Which kind of call a [`CallHandle`] records: the two kinds that `#[timed]` measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DurationKind {
-    /// A run of a middleware: [`Collector::record_middleware_duration`].
+    /// A run of a middleware: [`Collector::record_middleware_call`].
     Middleware,
-    /// The processing of a message on a channel: [`Collector::record_message_duration`].
+    /// The processing of a message on a channel: [`Collector::record_message_call`].
     Message,
 }
 
-/// Where the durations of one fixed label go, resolved once: what
-/// [`Collector::duration_handle`] returns so that `#[timed]` call sites skip the label lookup
-/// on every call.
+/// How one timed call ended: the `outcome` label of `gort_middleware_calls_total` and
+/// `gort_message_calls_total`.
+///
+/// ```
+/// use gort_metrics::Outcome;
+///
+/// assert_eq!(Outcome::Error.as_str(), "error");
+/// assert_eq!(Outcome::ALL.map(Outcome::as_str), ["ok", "error", "panicked", "cancelled"]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    /// The call returned normally (for a `Result`, an `Ok`).
+    Ok,
+    /// The call returned an `Err`, or a response classified as failed (an HTTP 5xx, say).
+    Error,
+    /// The call panicked.
+    Panicked,
+    /// The call was an async one whose future was dropped before it completed.
+    Cancelled,
+}
+
+impl Outcome {
+    /// Every outcome, in the order of its label value's documentation.
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Ok,
+        Outcome::Error,
+        Outcome::Panicked,
+        Outcome::Cancelled,
+    ];
+
+    /// The label value: `"ok"`, `"error"`, `"panicked"` or `"cancelled"`.
+    #[inline]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Error => "error",
+            Outcome::Panicked => "panicked",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl core::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the calls of one fixed label go, resolved once: what [`Collector::call_handle`]
+/// returns so that `#[timed]` call sites skip the label lookup on every call.
 ///
 /// ```
 /// use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
 /// use std::time::Duration;
-/// use gort_metrics::DurationHandle;
+/// use gort_metrics::{CallHandle, Outcome};
 ///
-/// let total = Arc::new(AtomicU64::new(0));
-/// let sink = total.clone();
-/// let handle = DurationHandle::new(move |d| {
-///     sink.fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+/// let errors = Arc::new(AtomicU64::new(0));
+/// let sink = errors.clone();
+/// let handle = CallHandle::new(move |outcome, _duration| {
+///     if outcome == Outcome::Error {
+///         sink.fetch_add(1, Ordering::Relaxed);
+///     }
 /// });
-/// handle.record(Duration::from_nanos(5));
-/// assert_eq!(total.load(Ordering::Relaxed), 5);
+/// handle.record(Outcome::Error, Duration::from_nanos(5));
+/// handle.record(Outcome::Ok, Duration::from_nanos(5));
+/// assert_eq!(errors.load(Ordering::Relaxed), 1);
 /// ```
 #[derive(Clone)]
-pub struct DurationHandle(Arc<dyn Fn(Duration) + Send + Sync>);
+pub struct CallHandle(Arc<dyn Fn(Outcome, Duration) + Send + Sync>);
 
-impl DurationHandle {
-    /// A handle that passes each duration to `record`.
-    pub fn new(record: impl Fn(Duration) + Send + Sync + 'static) -> Self {
-        DurationHandle(Arc::new(record))
+impl CallHandle {
+    /// A handle that passes each call's outcome and duration to `record`.
+    pub fn new(record: impl Fn(Outcome, Duration) + Send + Sync + 'static) -> Self {
+        CallHandle(Arc::new(record))
     }
 
-    /// Records one duration.
+    /// Records one call.
     #[inline]
-    pub fn record(&self, duration: Duration) {
-        (self.0)(duration)
+    pub fn record(&self, outcome: Outcome, duration: Duration) {
+        (self.0)(outcome, duration)
     }
 }
 
-impl core::fmt::Debug for DurationHandle {
+impl core::fmt::Debug for CallHandle {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("DurationHandle").finish_non_exhaustive()
+        f.debug_struct("CallHandle").finish_non_exhaustive()
     }
 }
 
@@ -138,29 +188,66 @@ pub trait Collector: Send + Sync {
         true
     }
 
-    /// Resolves once where durations of `kind` with the fixed `label` go, for callers that
-    /// record the same label many times (each `#[timed]` call site asks once per installed
-    /// collector and keeps the handle).
+    /// Records one finished call of the named middleware: how it ended and how long it took.
     ///
-    /// Recording through the handle must be equivalent to calling
-    /// [`record_middleware_duration`](Self::record_middleware_duration) or
-    /// [`record_message_duration`](Self::record_message_duration) with `label`. The default
-    /// returns `None`, and callers then call those methods; a backend with a per-label lookup
-    /// (a metric vector keyed by label values) returns a handle to skip it.
+    /// `#[timed]` and the tower layer record through this. The default records only the
+    /// duration, with [`record_middleware_duration`](Self::record_middleware_duration), so a
+    /// collector written against the nine methods above keeps working; a backend that counts
+    /// outcomes overrides it.
     ///
     /// ```
     /// use std::time::Duration;
-    /// use gort_metrics::{Collector, DurationKind, PrometheusCollector, StatsCollector};
+    /// use gort_metrics::{Collector, Outcome, StatsCollector};
     ///
-    /// assert!(StatsCollector::new().duration_handle(DurationKind::Middleware, "auth").is_none());
+    /// let stats = StatsCollector::new();
+    /// stats.record_middleware_call("auth", Outcome::Error, Duration::from_millis(2));
+    /// assert_eq!(stats.stats().middleware_durations.count, 1);
+    /// ```
+    fn record_middleware_call(&self, middleware: &str, outcome: Outcome, duration: Duration) {
+        let _ = outcome;
+        self.record_middleware_duration(middleware, duration)
+    }
+
+    /// Records one finished call of a message handler on `channel`: how it ended and how long
+    /// it took. The default records only the duration, with
+    /// [`record_message_duration`](Self::record_message_duration).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use gort_metrics::{Collector, Outcome, StatsCollector};
+    ///
+    /// let stats = StatsCollector::new();
+    /// stats.record_message_call("dingtalk", Outcome::Ok, Duration::from_millis(2));
+    /// assert_eq!(stats.stats().message_durations.count, 1);
+    /// ```
+    fn record_message_call(&self, channel: &str, outcome: Outcome, duration: Duration) {
+        let _ = outcome;
+        self.record_message_duration(channel, duration)
+    }
+
+    /// Resolves once where calls of `kind` with the fixed `label` go, for callers that record
+    /// the same label many times (each `#[timed]` call site asks once per installed collector
+    /// and keeps the handle).
+    ///
+    /// Recording through the handle must be equivalent to calling
+    /// [`record_middleware_call`](Self::record_middleware_call) or
+    /// [`record_message_call`](Self::record_message_call) with `label`. The default returns
+    /// `None`, and callers then call those methods; a backend with a per-label lookup (a metric
+    /// vector keyed by label values) returns a handle to skip it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use gort_metrics::{Collector, DurationKind, Outcome, PrometheusCollector, StatsCollector};
+    ///
+    /// assert!(StatsCollector::new().call_handle(DurationKind::Middleware, "auth").is_none());
     /// let prometheus = PrometheusCollector::new();
-    /// let handle = prometheus.duration_handle(DurationKind::Middleware, "auth").unwrap();
-    /// handle.record(Duration::from_millis(3));
+    /// let handle = prometheus.call_handle(DurationKind::Middleware, "auth").unwrap();
+    /// handle.record(Outcome::Ok, Duration::from_millis(3));
     /// assert!(prometheus
     ///     .render()
     ///     .contains("gort_middleware_duration_seconds_count{middleware=\"auth\"} 1"));
     /// ```
-    fn duration_handle(&self, kind: DurationKind, label: &str) -> Option<DurationHandle> {
+    fn call_handle(&self, kind: DurationKind, label: &str) -> Option<CallHandle> {
         let _ = (kind, label);
         None
     }
@@ -211,8 +298,16 @@ macro_rules! forward_collector {
                 (**self).is_enabled()
             }
             #[inline]
-            fn duration_handle(&self, kind: DurationKind, label: &str) -> Option<DurationHandle> {
-                (**self).duration_handle(kind, label)
+            fn record_middleware_call(&self, middleware: &str, outcome: Outcome, duration: Duration) {
+                (**self).record_middleware_call(middleware, outcome, duration)
+            }
+            #[inline]
+            fn record_message_call(&self, channel: &str, outcome: Outcome, duration: Duration) {
+                (**self).record_message_call(channel, outcome, duration)
+            }
+            #[inline]
+            fn call_handle(&self, kind: DurationKind, label: &str) -> Option<CallHandle> {
+                (**self).call_handle(kind, label)
             }
         }
     )+};

@@ -1,7 +1,7 @@
 //! [`FanoutCollector`]: one record, several collectors.
 
-use crate::timing::record_duration;
-use crate::{Collector, DurationHandle, DurationKind};
+use crate::timing::record_call;
+use crate::{CallHandle, Collector, DurationKind, Outcome};
 use core::time::Duration;
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -128,7 +128,7 @@ fn each_of<T>(items: &[T], record: impl Fn(&T)) {
 /// Where a fan-out's duration handle sends one duration for one of its collectors.
 enum Target {
     /// The collector's own handle for the label.
-    Handle(DurationHandle),
+    Handle(CallHandle),
     /// The collector's plain method, for a collector without handles.
     Plain(Arc<dyn Collector>),
 }
@@ -213,20 +213,30 @@ impl Collector for FanoutCollector {
     /// A handle that records into every collector: through the collector's own handle where it
     /// has one (Prometheus's cached histogram), else through its plain method. `#[timed]` sites
     /// thus keep their per-site cache behind a fan-out too.
-    fn duration_handle(&self, kind: DurationKind, label: &str) -> Option<DurationHandle> {
+    fn record_middleware_call(&self, middleware: &str, outcome: Outcome, duration: Duration) {
+        self.each(|c| c.record_middleware_call(middleware, outcome, duration));
+    }
+
+    fn record_message_call(&self, channel: &str, outcome: Outcome, duration: Duration) {
+        self.each(|c| c.record_message_call(channel, outcome, duration));
+    }
+
+    fn call_handle(&self, kind: DurationKind, label: &str) -> Option<CallHandle> {
         let targets: Vec<Target> = self
             .collectors
             .iter()
-            .map(|collector| match collector.duration_handle(kind, label) {
+            .map(|collector| match collector.call_handle(kind, label) {
                 Some(handle) => Target::Handle(handle),
                 None => Target::Plain(Arc::clone(collector)),
             })
             .collect();
         let label: Box<str> = label.into();
-        Some(DurationHandle::new(move |duration| {
+        Some(CallHandle::new(move |outcome, duration| {
             each_of(&targets, |target| match target {
-                Target::Handle(handle) => handle.record(duration),
-                Target::Plain(collector) => record_duration(&**collector, kind, &label, duration),
+                Target::Handle(handle) => handle.record(outcome, duration),
+                Target::Plain(collector) => {
+                    record_call(&**collector, kind, &label, outcome, duration)
+                }
             })
         }))
     }

@@ -48,7 +48,7 @@ mod statsd_backend;
 #[cfg(feature = "tracing")]
 mod tracing_backend;
 
-pub use collector::{Collector, DurationHandle, DurationKind};
+pub use collector::{CallHandle, Collector, DurationKind, Outcome};
 pub use dispatch::{
     WithCollector, WithCollectorExt, collector_panics, global_collector, is_recording,
     set_global_collector, with_collector, with_current_collector,

@@ -1,7 +1,7 @@
 //! `FanoutCollector`: one record reaches every collector, in order, even past a panicking one.
 
 use gort_metrics::{
-    Collector, DefaultCollector, DurationKind, FanoutCollector, PrometheusCollector,
+    Collector, DefaultCollector, DurationKind, FanoutCollector, Outcome, PrometheusCollector,
     StatsCollector, with_collector,
 };
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -119,17 +119,17 @@ fn a_fanout_is_enabled_when_any_collector_is() {
 }
 
 #[test]
-fn a_duration_handle_uses_each_collectors_own_handle_or_its_plain_method() {
+fn a_call_handle_uses_each_collectors_own_handle_or_its_plain_method() {
     let prometheus = PrometheusCollector::new();
     let stats = Arc::new(StatsCollector::new());
     let fanout = FanoutCollector::new()
         .with(prometheus.clone())
         .with(stats.clone());
     let handle = fanout
-        .duration_handle(DurationKind::Middleware, "auth")
+        .call_handle(DurationKind::Middleware, "auth")
         .expect("a fan-out always has a handle");
-    handle.record(Duration::from_millis(3));
-    handle.record(Duration::from_millis(4));
+    handle.record(Outcome::Ok, Duration::from_millis(3));
+    handle.record(Outcome::Ok, Duration::from_millis(4));
     assert!(
         prometheus
             .render()
@@ -141,7 +141,7 @@ fn a_duration_handle_uses_each_collectors_own_handle_or_its_plain_method() {
 }
 
 #[test]
-fn a_duration_handle_past_a_panicking_collector_still_records_and_propagates() {
+fn a_call_handle_past_a_panicking_collector_still_records_and_propagates() {
     let before = RecordingCollector::new();
     let after = RecordingCollector::new();
     let fanout = FanoutCollector::new()
@@ -149,10 +149,12 @@ fn a_duration_handle_past_a_panicking_collector_still_records_and_propagates() {
         .with(Broken)
         .with(after.clone());
     let handle = fanout
-        .duration_handle(DurationKind::Message, "dingtalk")
+        .call_handle(DurationKind::Message, "dingtalk")
         .expect("a fan-out always has a handle");
 
-    let outcome = catch_unwind(AssertUnwindSafe(|| handle.record(Duration::from_millis(5))));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        handle.record(Outcome::Ok, Duration::from_millis(5))
+    }));
 
     let payload = outcome.expect_err("the broken collector's panic reaches the caller");
     assert_eq!(payload.downcast_ref::<&str>(), Some(&"broken collector"));

@@ -2,8 +2,8 @@
 //! collector, and fall back to the plain methods inside scoped collectors.
 
 use gort_metrics::{
-    Collector, DefaultCollector, DurationHandle, DurationKind, collector_panics,
-    set_global_collector, timed, with_collector,
+    CallHandle, Collector, DefaultCollector, DurationKind, collector_panics, set_global_collector,
+    timed, with_collector,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,12 +33,12 @@ impl Collector for HandleCounting {
         self.plain_records.fetch_add(1, Ordering::Relaxed);
     }
     fn record_retry(&self, _: &str, _: u32, _: bool) {}
-    fn duration_handle(&self, kind: DurationKind, label: &str) -> Option<DurationHandle> {
+    fn call_handle(&self, kind: DurationKind, label: &str) -> Option<CallHandle> {
         assert_eq!((kind, label), (DurationKind::Middleware, "cached"));
         self.handles.fetch_add(1, Ordering::Relaxed);
         let records = self.handle_records.clone();
         let panics = self.panicking_handle;
-        Some(DurationHandle::new(move |_| {
+        Some(CallHandle::new(move |_, _| {
             if panics {
                 panic!("handle bug");
             }

@@ -7,7 +7,7 @@ mod families;
 pub use builder::{DEFAULT_BUCKETS, PrometheusBuilder};
 pub use cardinality::{DEFAULT_MAX_SERIES_PER_FAMILY, OVERFLOW_LABEL_VALUE};
 
-use crate::{Collector, DurationHandle, DurationKind};
+use crate::{CallHandle, Collector, DurationKind};
 use core::time::Duration;
 use families::Families;
 use prometheus::{Registry, TextEncoder};
@@ -242,13 +242,13 @@ impl Collector for PrometheusCollector {
 
     /// The label's histogram series, resolved once: recording through the handle is one
     /// `Histogram::observe`, with no label hashing or lock.
-    fn duration_handle(&self, kind: DurationKind, label: &str) -> Option<DurationHandle> {
+    fn call_handle(&self, kind: DurationKind, label: &str) -> Option<CallHandle> {
         let family = match kind {
             DurationKind::Middleware => &self.families.middleware_duration,
             DurationKind::Message => &self.families.message_duration,
         };
         let histogram = family.resolve(&[label])?;
-        Some(DurationHandle::new(move |duration| {
+        Some(CallHandle::new(move |_outcome, duration| {
             histogram.observe(duration.as_secs_f64())
         }))
     }

@@ -12,7 +12,7 @@ mod timer;
 mod tests;
 
 pub(crate) use clock::warm_up as warm_up_clock;
-pub(crate) use timer::record_duration;
+pub(crate) use timer::record_call;
 pub use timer::{Timer, time_message, time_middleware};
 
 /// What `#[timed]` expands to, re-exported as `::gort_metrics::__private`.

@@ -2,13 +2,13 @@
 //! [`SiteTimer`] for each call, or wraps the future a function returns.
 //!
 //! The site is `'static` and unique to its call site, so it caches what its fixed label
-//! resolves to in the installed global collector ([`Collector::duration_handle`](crate::Collector::duration_handle)): a call then
+//! resolves to in the installed global collector ([`Collector::call_handle`](crate::Collector::call_handle)): a call then
 //! records with one pointer comparison and one call, without any per-call label lookup.
 
 use super::clock::Stamp;
-use super::timer::{record_duration, start_if_recording};
+use super::timer::{record_call, start_if_recording};
 use crate::dispatch::{Installed, contain, with_scoped_or_installed};
-use crate::{DurationHandle, DurationKind};
+use crate::{CallHandle, DurationKind, Outcome};
 use core::future::Future;
 use core::pin::Pin;
 use core::ptr;
@@ -30,7 +30,7 @@ pub struct TimedSite {
 /// A site's cache entry: valid while `installed` is the installed global collector.
 struct Resolved {
     installed: &'static Installed,
-    handle: Option<DurationHandle>,
+    handle: Option<CallHandle>,
 }
 
 impl TimedSite {
@@ -66,23 +66,30 @@ impl TimedSite {
     /// in memory.
     #[inline(never)]
     fn record_since(&'static self, start: Stamp) {
-        self.record(start.elapsed());
+        let outcome = if std::thread::panicking() {
+            Outcome::Panicked
+        } else {
+            Outcome::Ok
+        };
+        self.record(outcome, start.elapsed());
     }
 
     /// Records one call's duration: through the handle cached for the installed global
     /// collector, or, inside a scoped collector, with that collector's plain methods (scopes
     /// are per thread and short-lived, so they are not cached).
     #[inline]
-    fn record(&'static self, elapsed: Duration) {
+    fn record(&'static self, outcome: Outcome, elapsed: Duration) {
         with_scoped_or_installed(
             |scoped| {
-                contain(|| record_duration(scoped, self.kind, self.label, elapsed));
+                contain(|| record_call(scoped, self.kind, self.label, outcome, elapsed));
             },
             |installed| {
                 let resolved = self.resolve(installed);
                 contain(|| match &resolved.handle {
-                    Some(handle) => handle.record(elapsed),
-                    None => record_duration(installed.collector, self.kind, self.label, elapsed),
+                    Some(handle) => handle.record(outcome, elapsed),
+                    None => {
+                        record_call(installed.collector, self.kind, self.label, outcome, elapsed)
+                    }
                 });
             },
         )
@@ -106,7 +113,7 @@ impl TimedSite {
     #[cold]
     #[inline(never)]
     fn resolve_slow(&'static self, installed: &'static Installed) -> &'static Resolved {
-        let handle = contain(|| installed.collector.duration_handle(self.kind, self.label));
+        let handle = contain(|| installed.collector.call_handle(self.kind, self.label));
         let resolved = Box::leak(Box::new(Resolved {
             installed,
             handle: handle.flatten(),

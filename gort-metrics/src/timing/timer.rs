@@ -2,7 +2,7 @@
 
 use super::clock::Stamp;
 use crate::dispatch::record_contained;
-use crate::{Collector, DurationKind, is_recording};
+use crate::{Collector, DurationKind, Outcome, is_recording};
 use core::time::Duration;
 
 /// Records `elapsed` under `kind` and `label` with the collector's plain methods.
@@ -16,6 +16,21 @@ pub(crate) fn record_duration(
     match kind {
         DurationKind::Middleware => collector.record_middleware_duration(label, elapsed),
         DurationKind::Message => collector.record_message_duration(label, elapsed),
+    }
+}
+
+/// Records one finished call of `kind` and `label` with the collector's plain methods.
+#[inline]
+pub(crate) fn record_call(
+    collector: &dyn Collector,
+    kind: DurationKind,
+    label: &str,
+    outcome: Outcome,
+    elapsed: Duration,
+) {
+    match kind {
+        DurationKind::Middleware => collector.record_middleware_call(label, outcome, elapsed),
+        DurationKind::Message => collector.record_message_call(label, outcome, elapsed),
     }
 }
 
