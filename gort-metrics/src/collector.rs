@@ -251,6 +251,19 @@ pub trait Collector: Send + Sync {
         let _ = (kind, label);
         None
     }
+
+    /// Sends whatever this collector buffers now, for backends that batch (StatsD).
+    ///
+    /// [`set_global_collector`](crate::set_global_collector) calls it on the collector it
+    /// replaces, so that nothing recorded before a swap waits for an interval that may never
+    /// come. The default does nothing; a buffering backend must also flush when dropped.
+    ///
+    /// ```
+    /// use gort_metrics::{Collector, StatsCollector};
+    ///
+    /// StatsCollector::new().flush(); // nothing buffered, nothing to do
+    /// ```
+    fn flush(&self) {}
 }
 
 /// Forwards every method of [`Collector`] through a pointer-like wrapper.
@@ -308,6 +321,10 @@ macro_rules! forward_collector {
             #[inline]
             fn call_handle(&self, kind: DurationKind, label: &str) -> Option<CallHandle> {
                 (**self).call_handle(kind, label)
+            }
+            #[inline]
+            fn flush(&self) {
+                (**self).flush()
             }
         }
     )+};

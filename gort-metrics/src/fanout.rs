@@ -205,6 +205,10 @@ impl Collector for FanoutCollector {
         self.each(|c| c.record_retry(operation, attempts, success));
     }
 
+    fn flush(&self) {
+        self.each(|c| c.flush());
+    }
+
     /// Enabled when any of its collectors is, so that a fan-out of no-ops costs nothing.
     fn is_enabled(&self) -> bool {
         self.collectors.iter().any(|c| c.is_enabled())

@@ -50,8 +50,8 @@ mod tracing_backend;
 
 pub use collector::{CallHandle, Collector, DurationKind, Outcome};
 pub use dispatch::{
-    WithCollector, WithCollectorExt, collector_panics, global_collector, is_recording,
-    set_global_collector, with_collector, with_current_collector,
+    GlobalCollector, WithCollector, WithCollectorExt, collector_panics, global_collector,
+    is_recording, set_global_collector, with_collector, with_current_collector,
 };
 pub use noop::DefaultCollector;
 pub use record::{

@@ -2,17 +2,20 @@
 
 mod future;
 mod global;
+mod local;
 mod scoped;
+mod sites;
 mod state;
 
 pub use future::{WithCollector, WithCollectorExt};
-pub(crate) use global::{Installed, installed};
-pub use global::{global_collector, set_global_collector};
+pub(crate) use global::Installed;
+pub use global::{GlobalCollector, global_collector, set_global_collector};
 pub use scoped::with_collector;
+pub(crate) use sites::SiteIndex;
 
-use crate::Collector;
+use crate::collector::Collector;
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, Ordering};
-use state::{Route, route};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Panics caught in collectors' record methods, process-wide.
@@ -41,28 +44,33 @@ static COLLECTOR_PANICS: AtomicU64 = AtomicU64::new(0);
 /// ```
 #[inline(always)]
 pub fn with_current_collector<R>(f: impl FnOnce(&dyn Collector) -> R) -> R {
-    if route() == Route::MaybeScoped {
-        return with_current_collector_scoped(f);
+    if let Some(scoped) = local::scoped() {
+        // SAFETY: see `scoped_collector`.
+        return f(unsafe { scoped_collector(scoped) });
     }
-    f(global_collector())
+    local::with_global(state::load(), |installed| f(&installed.collector))
 }
 
-/// [`with_current_collector`] while some thread has a scope: out of line, so the common path
-/// stays a load, a test and a call.
-#[cold]
-#[inline(never)]
-fn with_current_collector_scoped<R>(f: impl FnOnce(&dyn Collector) -> R) -> R {
-    match scoped::with_scoped(f) {
-        Ok(result) => result,
-        Err(f) => f(global_collector()),
-    }
+/// The collector behind this thread's scope slot.
+///
+/// # Safety
+///
+/// `pointer` must have just been read from this thread's slot, and the reference must not
+/// outlive the caller's frame. The slot only holds pointers set by a live `Scope` of this
+/// thread, which borrows the collector for its whole life and resets the slot when dropped
+/// (also on unwind); a scope outlives everything called inside it, so the collector is alive
+/// for as long as the caller runs.
+#[inline(always)]
+unsafe fn scoped_collector<'a>(pointer: NonNull<dyn Collector>) -> &'a dyn Collector {
+    // SAFETY: guaranteed by the caller, as documented above.
+    unsafe { pointer.as_ref() }
 }
 
 /// Whether recording now, on this thread, would reach a collector that keeps anything.
 ///
 /// `false` while the global collector is the [`DefaultCollector`](crate::DefaultCollector) (or
 /// another disabled one) and no scoped collector is active; instrumentation uses it to skip
-/// clock reads. One atomic load on the common path.
+/// clock reads. A thread-local read and one atomic load on the common path.
 ///
 /// ```
 /// use gort_metrics::{is_recording, with_collector, StatsCollector};
@@ -71,12 +79,10 @@ fn with_current_collector_scoped<R>(f: impl FnOnce(&dyn Collector) -> R) -> R {
 /// ```
 #[inline(always)]
 pub fn is_recording() -> bool {
-    match route() {
-        Route::Off => false,
-        Route::Global => true,
-        Route::MaybeScoped => {
-            with_scoped_or_installed_slow(|collector| collector.is_enabled(), |i| i.enabled)
-        }
+    match local::scoped() {
+        // SAFETY: see `scoped_collector`.
+        Some(scoped) => unsafe { scoped_collector(scoped) }.is_enabled(),
+        None => state::load() & state::ENABLED != 0,
     }
 }
 
@@ -85,44 +91,37 @@ pub fn is_recording() -> bool {
 /// the caller goes on. A buggy collector thus costs its own record, never the request that made
 /// it, and never a double panic when a timing guard records during unwinding.
 ///
-/// While nothing records (no scope anywhere, a disabled global collector) the call is skipped
-/// after one load.
+/// While nothing records (no scope on this thread, a disabled global collector) the call is
+/// skipped after one load.
 #[inline(always)]
 pub(crate) fn record_contained(record: impl FnOnce(&dyn Collector)) {
-    match route() {
-        Route::Off => {}
-        Route::Global => {
-            let collector = global_collector();
-            contain(|| record(collector));
-        }
-        Route::MaybeScoped => {
-            // Moved into a fresh `Option` and type-erased here, in the cold arm only: handing
-            // over `&record` instead would put the record's captures in memory on the hot path
-            // too (measured: 3 ns to 8 ns for a record into a no-op global).
-            let mut record = Some(record);
-            record_contained_scoped(&mut |collector| {
-                if let Some(record) = record.take() {
-                    record(collector)
-                }
-            })
-        }
+    if let Some(scoped) = local::scoped() {
+        // Moved into a fresh `Option` and type-erased here, in the cold arm only: handing
+        // over `&record` instead would put the record's captures in memory on the hot path
+        // too.
+        let mut record = Some(record);
+        return record_contained_scoped(scoped, &mut |collector| {
+            if let Some(record) = record.take() {
+                record(collector)
+            }
+        });
     }
+    let state = state::load();
+    if state & state::ENABLED == 0 {
+        return;
+    }
+    local::with_global(state, |installed| {
+        contain(|| record(&installed.collector));
+    })
 }
 
-/// [`record_contained`] while some thread has a scope: into this thread's scope, else into the
-/// global collector unless it is disabled, as on the fast path.
+/// [`record_contained`] inside a scope: out of line, so the common path stays short.
 #[cold]
 #[inline(never)]
-fn record_contained_scoped(record: &mut dyn FnMut(&dyn Collector)) {
-    let scoped = scoped::with_scoped(|collector| {
-        contain(|| record(collector));
-    });
-    if scoped.is_err() {
-        let installed = installed();
-        if installed.enabled {
-            contain(|| record(installed.collector));
-        }
-    }
+fn record_contained_scoped(scoped: NonNull<dyn Collector>, record: &mut dyn FnMut(&dyn Collector)) {
+    // SAFETY: see `scoped_collector`; `scoped` was just read from the slot by our caller.
+    let collector = unsafe { scoped_collector(scoped) };
+    contain(|| record(collector));
 }
 
 /// Runs collector code, catching and counting a panic: `None` if it panicked.
@@ -142,24 +141,13 @@ pub(crate) fn contain<R>(collector_code: impl FnOnce() -> R) -> Option<R> {
 #[inline(always)]
 pub(crate) fn with_scoped_or_installed<R>(
     scoped: impl FnOnce(&dyn Collector) -> R,
-    global: impl FnOnce(&'static Installed) -> R,
+    global: impl FnOnce(&Installed) -> R,
 ) -> R {
-    if route() == Route::MaybeScoped {
-        return with_scoped_or_installed_slow(scoped, global);
+    if let Some(pointer) = local::scoped() {
+        // SAFETY: see `scoped_collector`.
+        return scoped(unsafe { scoped_collector(pointer) });
     }
-    global(installed())
-}
-
-#[cold]
-#[inline(never)]
-fn with_scoped_or_installed_slow<R>(
-    scoped: impl FnOnce(&dyn Collector) -> R,
-    global: impl FnOnce(&'static Installed) -> R,
-) -> R {
-    match scoped::with_scoped(scoped) {
-        Ok(result) => result,
-        Err(_) => global(installed()),
-    }
+    local::with_global(state::load(), global)
 }
 
 /// How many panics the record functions and macros have caught in collectors' record methods,

@@ -1,20 +1,13 @@
 //! Scoped collectors: a thread-local override of the global one.
 //!
-//! A [`Scope`] publishes a borrowed collector in a thread-local slot and restores the previous
-//! slot value when dropped, on return and on unwind alike. A process-wide count of live scopes
-//! (in [`super::state`]) lets
-//! the hot path skip the thread-local lookup entirely while no thread has a scope.
+//! A [`Scope`] publishes a borrowed collector in this thread's slot (in [`super::local`]) and
+//! restores the previous slot value when dropped, on return and on unwind alike. Entering and
+//! leaving a scope writes only thread-local cells: other threads never see it.
 
-use super::state;
-use crate::Collector;
-use core::cell::Cell;
+use super::local;
+use crate::collector::Collector;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
-
-thread_local! {
-    /// The innermost scoped collector of this thread, if any.
-    static CURRENT: Cell<Option<NonNull<dyn Collector>>> = const { Cell::new(None) };
-}
 
 /// While alive, makes a borrowed collector the current one of this thread.
 #[must_use = "the collector is current only while the scope is alive"]
@@ -27,11 +20,7 @@ pub(crate) struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub(crate) fn enter(collector: &'a (dyn Collector + 'static)) -> Self {
-        state::scope_entered();
-        let previous = CURRENT
-            .try_with(|slot| slot.replace(Some(NonNull::from(collector))))
-            .ok()
-            .flatten();
+        let previous = local::replace_scoped(Some(NonNull::from(collector)));
         Scope {
             previous,
             _borrow: PhantomData,
@@ -43,23 +32,8 @@ impl Drop for Scope<'_> {
     fn drop(&mut self) {
         // Restoring the previous value (not clearing) keeps nested scopes correct; it runs on
         // unwind too, so a panic in the scoped code cannot leave a dangling pointer behind.
-        let _ = CURRENT.try_with(|slot| slot.set(self.previous));
-        state::scope_exited();
+        local::replace_scoped(self.previous);
     }
-}
-
-/// Calls `f` with this thread's innermost scoped collector; without one, hands `f` back uncalled.
-/// Callers check [`route`](super::state::route) first and call this out of line.
-#[inline]
-pub(crate) fn with_scoped<F: FnOnce(&dyn Collector) -> R, R>(f: F) -> Result<R, F> {
-    let Some(Some(pointer)) = CURRENT.try_with(Cell::get).ok() else {
-        return Err(f);
-    };
-    // SAFETY: the slot only holds pointers set by a `Scope` of this thread, which borrows the
-    // collector for its whole life and resets the slot when dropped (also on unwind). A scope
-    // outlives everything called inside it, including this call, so the collector is alive.
-    // `f` cannot keep the reference: it is only given for the duration of the call.
-    Ok(f(unsafe { pointer.as_ref() }))
 }
 
 /// Runs `f` with `collector` as the current collector of this thread.

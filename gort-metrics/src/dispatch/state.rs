@@ -1,61 +1,61 @@
-//! The one word every hot path reads first: whether the installed global collector is enabled,
-//! and how many scoped collectors are alive in the process.
+//! The one word every hot path reads first: the generation of the installed global collector
+//! and whether it is enabled.
 //!
-//! Packing both into one atomic lets a disabled `#[timed]` call decide with a single load and
-//! compare, and an enabled one learn with the same load that no scope needs looking up.
+//! Each `set_global_collector` stores a new generation. A thread compares the word with the
+//! generation it cached (see [`super::local`]); while they are equal its cached collector is
+//! current and no lock, reference count or shared write is involved. Scoped collectors live
+//! only in the thread itself and never touch this word, so a server that scopes every request
+//! costs the other threads nothing.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 
-/// Bit 0: the installed global collector is enabled. Bits 1 and up: live scopes, counted in
-/// steps of [`SCOPE`].
-static STATE: AtomicUsize = AtomicUsize::new(0);
+/// Bit 0: the installed global collector is enabled. Bits 1 and up: its generation, counted in
+/// steps of [`GENERATION`]. Generation 0 is the no-op collector the process
+/// starts with.
+static STATE: AtomicU64 = AtomicU64::new(0);
 
-/// The state value when the global collector is enabled and no scope is alive.
-const GLOBAL_ENABLED: usize = 1;
-/// What one live scope adds to the state.
-const SCOPE: usize = 2;
+/// Bit 0 of a state value: the collector it describes is enabled.
+pub(crate) const ENABLED: u64 = 1;
+/// What one installation adds to the state.
+const GENERATION: u64 = 2;
 
-/// Where recording on this thread goes now, as far as one load can tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Route {
-    /// No scope alive and the global collector is disabled: nothing would be kept.
-    Off,
-    /// No scope alive: the installed global collector, which is enabled.
-    Global,
-    /// Some thread has a scope: this thread's scope if it has one, else the global collector.
-    MaybeScoped,
-}
+/// A state value no installation ever produces: a thread that cached it always refreshes.
+/// Generations would need 2^62 installations to reach it.
+pub(crate) const NEVER: u64 = u64::MAX;
 
 /// Reads the state: one relaxed load.
 ///
-/// Relaxed suffices. The scope count only ever matters to the thread that changed it (only it
-/// can have a scope in its slot), and a thread sees its own writes. The enabled bit may be
-/// stale for a record racing `set_global_collector`; such a record is one that began before
-/// the swap, and it goes where the pointer it then loads says.
+/// Relaxed suffices: a thread whose cached generation equals the word uses the collector it
+/// already holds a counted reference to; one that sees a new generation takes the slot's lock
+/// to fetch it, and the lock orders it after the installation. A record racing a swap goes to
+/// the collector before or after it, never to neither.
 #[inline(always)]
-pub(crate) fn route() -> Route {
-    match STATE.load(Ordering::Relaxed) {
-        0 => Route::Off,
-        GLOBAL_ENABLED => Route::Global,
-        _ => Route::MaybeScoped,
-    }
+pub(crate) fn load() -> u64 {
+    STATE.load(Ordering::Relaxed)
 }
 
-/// Counts a scope in; [`scope_exited`] counts it out.
-pub(crate) fn scope_entered() {
-    STATE.fetch_add(SCOPE, Ordering::Relaxed);
+/// The state value that follows `previous` for a collector that is (or is not) `enabled`.
+/// Callers hold the slot's lock, so installations are numbered without gaps or repeats.
+pub(crate) fn next(previous: u64, enabled: bool) -> u64 {
+    (previous & !ENABLED).wrapping_add(GENERATION) | u64::from(enabled)
 }
 
-pub(crate) fn scope_exited() {
-    STATE.fetch_sub(SCOPE, Ordering::Relaxed);
+/// Publishes `state`. Called with the slot's lock held, after the slot holds the collector.
+pub(crate) fn publish(state: u64) {
+    STATE.store(state, Ordering::Relaxed);
 }
 
-/// Sets the enabled bit. Callers serialise this with the pointer store it describes, so the
-/// bit always ends up describing the last collector installed.
-pub(crate) fn set_global_enabled(enabled: bool) {
-    if enabled {
-        STATE.fetch_or(GLOBAL_ENABLED, Ordering::Relaxed);
-    } else {
-        STATE.fetch_and(!GLOBAL_ENABLED, Ordering::Relaxed);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generations_advance_and_carry_the_enabled_bit() {
+        let first = next(0, true);
+        assert_eq!(first, 3);
+        let second = next(first, false);
+        assert_eq!(second, 4);
+        assert_eq!(next(second, true), 7);
+        assert_ne!(next(second, true), NEVER);
     }
 }

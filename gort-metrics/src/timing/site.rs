@@ -1,18 +1,18 @@
 //! What `#[timed]` expands to: a `static` [`TimedSite`] per annotated function, which starts a
 //! [`SiteTimer`] for each call, or wraps the future a function returns.
 //!
-//! The site is `'static` and unique to its call site, so it caches what its fixed label
-//! resolves to in the installed global collector ([`Collector::call_handle`](crate::Collector::call_handle)): a call then
-//! records with one pointer comparison and one call, without any per-call label lookup.
+//! The site is `'static` and unique to its call site, so the handle its fixed label resolves
+//! to in a collector ([`Collector::call_handle`](crate::Collector::call_handle)) is worth
+//! keeping: each installed collector keeps the handles of the sites that recorded into it (see
+//! `dispatch::sites`) and frees them with itself. A call then records with one indexed load and
+//! one call, without any per-call label lookup.
 
 use super::clock::Stamp;
 use super::timer::{record_call, start_if_recording};
-use crate::dispatch::{Installed, contain, with_scoped_or_installed};
-use crate::{CallHandle, DurationKind, Outcome};
+use crate::collector::{DurationKind, Outcome};
+use crate::dispatch::{Installed, SiteIndex, contain, with_scoped_or_installed};
 use core::future::Future;
 use core::pin::Pin;
-use core::ptr;
-use core::sync::atomic::{AtomicPtr, Ordering};
 use core::task::{Context, Poll, ready};
 use core::time::Duration;
 
@@ -21,34 +21,26 @@ use core::time::Duration;
 pub struct TimedSite {
     kind: DurationKind,
     label: &'static str,
-    /// What the label resolved to in the global collector that was installed when this site
-    /// last looked; null until the first record. Never freed, like installed collectors (see
-    /// `dispatch::global`), so a reader may keep using an entry that was just replaced.
-    resolved: AtomicPtr<Resolved>,
-}
-
-/// A site's cache entry: valid while `installed` is the installed global collector.
-struct Resolved {
-    installed: &'static Installed,
-    handle: Option<CallHandle>,
+    /// Where this site's handle sits in each collector's slots.
+    index: SiteIndex,
 }
 
 impl TimedSite {
-    /// A site recorded with `record_middleware_duration(label, ..)`.
+    /// A site recorded with `record_middleware_call(label, ..)`.
     pub const fn middleware(label: &'static str) -> Self {
         TimedSite {
             kind: DurationKind::Middleware,
             label,
-            resolved: AtomicPtr::new(ptr::null_mut()),
+            index: SiteIndex::new(),
         }
     }
 
-    /// A site recorded with `record_message_duration(label, ..)`.
+    /// A site recorded with `record_message_call(label, ..)`.
     pub const fn channel(label: &'static str) -> Self {
         TimedSite {
             kind: DurationKind::Message,
             label,
-            resolved: AtomicPtr::new(ptr::null_mut()),
+            index: SiteIndex::new(),
         }
     }
 
@@ -74,7 +66,7 @@ impl TimedSite {
         self.record(outcome, start.elapsed());
     }
 
-    /// Records one call's duration: through the handle cached for the installed global
+    /// Records one call: through the handle this site resolved in the installed global
     /// collector, or, inside a scoped collector, with that collector's plain methods (scopes
     /// are per thread and short-lived, so they are not cached).
     #[inline]
@@ -83,43 +75,22 @@ impl TimedSite {
             |scoped| {
                 contain(|| record_call(scoped, self.kind, self.label, outcome, elapsed));
             },
-            |installed| {
-                let resolved = self.resolve(installed);
-                contain(|| match &resolved.handle {
-                    Some(handle) => handle.record(outcome, elapsed),
-                    None => {
-                        record_call(installed.collector, self.kind, self.label, outcome, elapsed)
-                    }
-                });
-            },
+            |installed| self.record_global(installed, outcome, elapsed),
         )
     }
 
     #[inline]
-    fn resolve(&'static self, installed: &'static Installed) -> &'static Resolved {
-        // SAFETY: a non-null pointer here came from `Box::leak` in `resolve_slow` and is never
-        // freed; the acquire load pairs with its release store, so the entry is initialised.
-        let cached = unsafe { self.resolved.load(Ordering::Acquire).as_ref() };
-        match cached {
-            // Installed collectors are never freed either, so an address names one collector
-            // for the life of the process: equal addresses mean the entry is current.
-            Some(resolved) if ptr::eq(resolved.installed, installed) => resolved,
-            _ => self.resolve_slow(installed),
-        }
-    }
-
-    /// Asks the collector for a handle once per installed collector. Threads racing here each
-    /// leak an entry and the last store wins; all entries are equivalent, so that is harmless.
-    #[cold]
-    #[inline(never)]
-    fn resolve_slow(&'static self, installed: &'static Installed) -> &'static Resolved {
-        let handle = contain(|| installed.collector.call_handle(self.kind, self.label));
-        let resolved = Box::leak(Box::new(Resolved {
-            installed,
-            handle: handle.flatten(),
-        }));
-        self.resolved.store(resolved, Ordering::Release);
-        resolved
+    fn record_global(&'static self, installed: &Installed, outcome: Outcome, elapsed: Duration) {
+        let collector = &installed.collector;
+        let resolved = installed.sites.get_or_resolve(self.index.get(), || {
+            contain(|| collector.call_handle(self.kind, self.label)).flatten()
+        });
+        contain(
+            || match resolved.and_then(|resolved| resolved.handle.as_ref()) {
+                Some(handle) => handle.record(outcome, elapsed),
+                None => record_call(collector, self.kind, self.label, outcome, elapsed),
+            },
+        );
     }
 
     /// Builds a future by calling `make_future` (the body of a fn returning `impl Future`) and
