@@ -1,15 +1,18 @@
 //! The cost of recording through the global collector, against hand-written baselines measured
 //! in the same run: a direct call on the collector, a Go-style `RwLock` global, and a bare
-//! atomic add. Each case runs on one thread and on two threads at once.
+//! atomic add. Each case runs on one thread and on two threads at once; one more records on
+//! one thread while another thread enters and leaves scoped collectors.
 //!
 //! `cargo bench -p gort-metrics --bench global_dispatch`
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gort_metrics::{
     Collector, DefaultCollector, StatsCollector, record_message_received, set_global_collector,
+    with_collector,
 };
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use support::concurrently;
@@ -47,6 +50,24 @@ fn bench(c: &mut Criterion) {
         set_global_collector(stats.clone());
         case("global_stats", &record_through_global);
     }
+    // A server that gives each request a scoped collector: one thread enters and leaves scopes
+    // as fast as it can while this one records through the global. Scopes live in their own
+    // thread, so this should cost what `global_stats/1t` costs.
+    let scoped = Arc::new(StatsCollector::new());
+    let stop = AtomicBool::new(false);
+    thread::scope(|background| {
+        background.spawn(|| {
+            while !stop.load(Ordering::Relaxed) {
+                with_collector(Arc::clone(&scoped), || {
+                    record_message_received(black_box("feishu"), "inbound", "text")
+                });
+            }
+        });
+        group.bench_function(BenchmarkId::new("global_stats_beside_scopes", "1t"), |b| {
+            b.iter(record_through_global)
+        });
+        stop.store(true, Ordering::Relaxed);
+    });
     group.finish();
     set_global_collector(DefaultCollector);
 }

@@ -13,6 +13,7 @@ mod site_cache;
 mod stats;
 mod statsd;
 mod stress;
+mod swap_release;
 mod timed;
 mod tracing_backend;
 mod ui;

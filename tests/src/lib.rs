@@ -235,3 +235,51 @@ pub fn record_gateway_traffic() {
     gort_metrics::record_message_received("dingtalk", "inbound", "text");
     gort_metrics::record_message_sent("feishu", "outbound", "image");
 }
+
+/// Resident set size of this process, from `/proc/self/statm` (pages) and the page size.
+pub fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").expect("Linux /proc");
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|field| field.parse().ok())
+        .expect("statm resident field");
+    let page = std::process::Command::new("getconf")
+        .arg("PAGESIZE")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(4096);
+    pages * page
+}
+
+/// Set in the environment of a test re-run by [`in_own_process`].
+const OWN_PROCESS_ENV: &str = "GORT_METRICS_OWN_PROCESS";
+
+/// Runs the test named `name` (its full path in the test binary) alone in a fresh process of
+/// this test binary, so that no other test's threads or allocations disturb what it measures.
+/// Returns `true` in the parent, which then has nothing more to do: the child's failure has
+/// already failed it. Returns `false` in the child, which runs the test's body.
+pub fn in_own_process(name: &str) -> bool {
+    if std::env::var_os(OWN_PROCESS_ENV).is_some() {
+        return false;
+    }
+    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(OWN_PROCESS_ENV, "1")
+        .output()
+        .expect("re-run the test binary");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    print!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "child run of {name} failed");
+    assert!(stdout.contains("1 passed"), "child ran no test: {stdout}");
+    true
+}
+
+/// The number of threads of this process, from `/proc/self/task`.
+pub fn thread_count() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("Linux /proc")
+        .count()
+}
