@@ -12,8 +12,8 @@ use gort_metrics::{
 };
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread;
 use std::sync::{Arc, RwLock};
+use std::thread;
 use std::time::Duration;
 use support::concurrently;
 

@@ -66,7 +66,7 @@ pub use retry::{
     retry_async, retry_async_if, retry_async_with, retry_if,
 };
 pub use stats::{DurationStats, RetryStats, Stats, StatsCollector};
-pub use timing::{Timer, time_message, time_middleware};
+pub use timing::{CallTimer, Timer, time_message, time_middleware};
 
 #[cfg(feature = "prometheus")]
 pub use crate::prometheus_backend::{

@@ -136,7 +136,10 @@ fn a_million_swaps_under_load_release_every_replaced_collector_and_lose_nothing(
     // The recording threads have ended; only this thread holds a collector now: the last
     // one installed.
     let alive = ALIVE.load(Ordering::SeqCst);
-    assert!(alive <= 2, "{alive} collectors still alive after {SWAPS} swaps");
+    assert!(
+        alive <= 2,
+        "{alive} collectors still alive after {SWAPS} swaps"
+    );
     // Every record landed in exactly one collector: the dropped ones report theirs.
     set_global_collector(StatsCollector::new());
     assert_eq!(

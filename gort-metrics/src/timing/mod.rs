@@ -4,6 +4,7 @@
 //! clock only while something records, and keep their recording out of line, so a guard that
 //! never started costs one test when it is dropped.
 
+mod call;
 mod clock;
 mod site;
 mod timer;
@@ -11,11 +12,15 @@ mod timer;
 #[cfg(test)]
 mod tests;
 
+pub use call::CallTimer;
 pub(crate) use clock::warm_up as warm_up_clock;
 pub(crate) use timer::record_call;
 pub use timer::{Timer, time_message, time_middleware};
 
 /// What `#[timed]` expands to, re-exported as `::gort_metrics::__private`.
 pub(crate) mod private {
+    pub use super::call::{
+        CallTimer, LabelCopy, OtherOutcome, ResultOutcome, SiteCall, dynamic_call,
+    };
     pub use super::site::{SiteTimer, TimedFuture, TimedSite};
 }

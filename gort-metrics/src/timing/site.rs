@@ -7,6 +7,7 @@
 //! `dispatch::sites`) and frees them with itself. A call then records with one indexed load and
 //! one call, without any per-call label lookup.
 
+use super::call::SiteCall;
 use super::clock::Stamp;
 use super::timer::{record_call, start_if_recording};
 use crate::collector::{DurationKind, Outcome};
@@ -57,12 +58,25 @@ impl TimedSite {
     /// made while nothing records costs one test at its end, and its guard never needs a place
     /// in memory.
     #[inline(never)]
-    fn record_since(&'static self, start: Stamp) {
+    fn record_since_ok(&'static self, start: Stamp) {
         let outcome = if std::thread::panicking() {
             Outcome::Panicked
         } else {
             Outcome::Ok
         };
+        self.record(outcome, start.elapsed());
+    }
+
+    /// Starts timing one call that is [finished](SiteCall::finish) with its outcome.
+    #[inline]
+    pub fn call(&'static self) -> SiteCall {
+        SiteCall::start(self)
+    }
+
+    /// Measures from `start` and records one call that ended with `outcome`. Out of line and
+    /// taking only values, like [`Self::record_since_ok`].
+    #[inline(never)]
+    pub(super) fn record_since(&'static self, outcome: Outcome, start: Stamp) {
         self.record(outcome, start.elapsed());
     }
 
@@ -125,7 +139,7 @@ impl Drop for SiteTimer {
     #[inline]
     fn drop(&mut self) {
         if let Some(start) = self.start {
-            self.site.record_since(start);
+            self.site.record_since_ok(start);
         }
     }
 }
