@@ -335,7 +335,8 @@ forward_collector!(&C, std::boxed::Box<C>, std::sync::Arc<C>);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DefaultCollector, StatsCollector};
+    use crate::noop::DefaultCollector;
+    use crate::stats::StatsCollector;
     use std::sync::Arc;
 
     fn record_everything(collector: &dyn Collector) {

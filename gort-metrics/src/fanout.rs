@@ -1,7 +1,7 @@
 //! [`FanoutCollector`]: one record, several collectors.
 
+use crate::collector::{CallHandle, Collector, DurationKind, Outcome};
 use crate::timing::record_call;
-use crate::{CallHandle, Collector, DurationKind, Outcome};
 use core::time::Duration;
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};

@@ -1,7 +1,7 @@
 //! Carrying a scoped collector along with a future, across `.await`s and threads.
 
 use super::scoped::Scope;
-use crate::Collector;
+use crate::collector::Collector;
 use core::future::Future;
 use core::mem::ManuallyDrop;
 use core::pin::Pin;

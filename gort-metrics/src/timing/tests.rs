@@ -1,6 +1,8 @@
 use super::private::TimedSite;
 use super::{Timer, time_message, time_middleware};
-use crate::{Collector, DefaultCollector, with_collector};
+use crate::collector::Collector;
+use crate::dispatch::with_collector;
+use crate::noop::DefaultCollector;
 use core::future::Future;
 use core::pin::{Pin, pin};
 use core::task::{Context, Poll, Waker};

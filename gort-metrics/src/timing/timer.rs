@@ -1,8 +1,9 @@
 //! [`Timer`]: the one drop guard that measures a call and records it when the call ends.
 
 use super::clock::Stamp;
+use crate::collector::{Collector, DurationKind, Outcome};
+use crate::dispatch::is_recording;
 use crate::dispatch::record_contained;
-use crate::{Collector, DurationKind, Outcome, is_recording};
 use core::time::Duration;
 
 /// Records `elapsed` under `kind` and `label` with the collector's plain methods.
