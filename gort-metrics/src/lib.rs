@@ -65,7 +65,7 @@ pub use retry::{
     Backoff, DefaultSleeper, RetryPolicy, Sleeper, TimerThreadSleep, TimerThreadSleeper, retry,
     retry_async, retry_async_if, retry_async_with, retry_if,
 };
-pub use stats::{DurationStats, RetryStats, Stats, StatsCollector};
+pub use stats::{CallCounts, DurationStats, RetryStats, Stats, StatsCollector};
 pub use timing::{CallTimer, Timer, time_message, time_middleware};
 
 #[cfg(feature = "prometheus")]

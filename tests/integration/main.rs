@@ -11,6 +11,7 @@ mod retried;
 mod servers;
 mod site_cache;
 mod stats;
+mod stats_consistency;
 mod statsd;
 mod stress;
 mod swap_release;

@@ -1,8 +1,10 @@
 //! [`StatsCollector`]: lock-free in-memory totals, read back as a [`Stats`] snapshot.
 
-use crate::Collector;
-use core::cell::Cell;
-use core::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+mod cells;
+
+use crate::collector::{Collector, Outcome};
+use cells::{DurationCells, STRIPES, Stripe, stripe_index};
+use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use core::time::Duration;
 
 /// A snapshot of a [`StatsCollector`].
@@ -39,9 +41,82 @@ pub struct Stats {
     pub session_durations: DurationStats,
     /// Retried operations.
     pub retries: RetryStats,
+    /// Middleware calls by outcome (`#[timed]`, the tower layer, `record_middleware_call`).
+    pub middleware_calls: CallCounts,
+    /// Message handler calls by outcome (`#[timed(channel = ..)]`, `record_message_call`).
+    pub message_calls: CallCounts,
+}
+
+/// Calls counted by how they ended: see [`Outcome`].
+///
+/// ```
+/// use std::time::Duration;
+/// use gort_metrics::{Collector, Outcome, StatsCollector};
+///
+/// let collector = StatsCollector::new();
+/// collector.record_middleware_call("auth", Outcome::Ok, Duration::from_millis(1));
+/// collector.record_middleware_call("auth", Outcome::Error, Duration::from_millis(2));
+/// let calls = collector.stats().middleware_calls;
+/// assert_eq!((calls.ok, calls.error, calls.total()), (1, 1, 2));
+/// assert_eq!(calls.get(Outcome::Error), 1);
+/// ```
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CallCounts {
+    /// Calls that returned normally (an `Ok`, for a `Result`).
+    pub ok: u64,
+    /// Calls that returned an `Err`, or a response classified as failed.
+    pub error: u64,
+    /// Calls that panicked.
+    pub panicked: u64,
+    /// Async calls whose future was dropped before it completed.
+    pub cancelled: u64,
+}
+
+impl CallCounts {
+    /// The count of one outcome.
+    ///
+    /// ```
+    /// use gort_metrics::{CallCounts, Outcome};
+    ///
+    /// assert_eq!(CallCounts { panicked: 2, ..CallCounts::default() }.get(Outcome::Panicked), 2);
+    /// ```
+    pub fn get(&self, outcome: Outcome) -> u64 {
+        match outcome {
+            Outcome::Ok => self.ok,
+            Outcome::Error => self.error,
+            Outcome::Panicked => self.panicked,
+            Outcome::Cancelled => self.cancelled,
+        }
+    }
+
+    fn get_mut(&mut self, outcome: Outcome) -> &mut u64 {
+        match outcome {
+            Outcome::Ok => &mut self.ok,
+            Outcome::Error => &mut self.error,
+            Outcome::Panicked => &mut self.panicked,
+            Outcome::Cancelled => &mut self.cancelled,
+        }
+    }
+
+    /// All calls, whatever their outcome.
+    ///
+    /// ```
+    /// use gort_metrics::CallCounts;
+    ///
+    /// assert_eq!(CallCounts { ok: 3, cancelled: 1, ..CallCounts::default() }.total(), 4);
+    /// ```
+    pub fn total(&self) -> u64 {
+        Outcome::ALL
+            .iter()
+            .fold(0u64, |sum, &outcome| sum.saturating_add(self.get(outcome)))
+    }
 }
 
 /// Count, sum and maximum of a set of durations.
+///
+/// A zero duration is kept as one nanosecond (the clock's grain), so a counted set always has
+/// a positive maximum; the sum saturates at [`Duration::MAX`] and the maximum at `u64::MAX`
+/// nanoseconds (584 years) instead of wrapping.
 ///
 /// ```
 /// use std::time::Duration;
@@ -108,91 +183,13 @@ pub struct RetryStats {
     pub failed: u64,
 }
 
-/// How many stripes a [`StatsCollector`] spreads its counters over.
-const STRIPES: usize = 8;
-
-/// One thread's share of the counters: a cache line pair of its own, so that threads on
-/// different stripes never contend. A stripe is written by the threads assigned to it and read
-/// only by [`StatsCollector::stats`].
-#[derive(Debug, Default)]
-#[repr(align(128))]
-struct Stripe {
-    messages_received: AtomicU64,
-    messages_sent: AtomicU64,
-    errors: AtomicU64,
-    message_durations: DurationCells,
-    middleware_durations: DurationCells,
-    session_durations: DurationCells,
-    retries: RetryCells,
-}
-
 /// Keeps a value on its own cache lines.
 #[derive(Debug, Default)]
 #[repr(align(128))]
 struct Padded<T>(T);
 
-thread_local! {
-    /// This thread's stripe, assigned on its first record; `usize::MAX` until then.
-    static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-/// Hands out stripes to threads round-robin.
-static NEXT_STRIPE: AtomicUsize = AtomicUsize::new(0);
-
-/// This thread's stripe index: a thread-local read once assigned.
-#[inline]
-fn stripe_index() -> usize {
-    // `try_with` fails only while this thread's locals are being destroyed; recording from a
-    // destructor then shares stripe 0, which is as correct, only less spread.
-    STRIPE
-        .try_with(|stripe| {
-            let index = stripe.get();
-            if index < STRIPES {
-                index
-            } else {
-                let index = NEXT_STRIPE.fetch_add(1, Ordering::Relaxed) % STRIPES;
-                stripe.set(index);
-                index
-            }
-        })
-        .unwrap_or(0)
-}
-
-#[derive(Debug, Default)]
-struct DurationCells {
-    count: AtomicU64,
-    total_nanos: AtomicU64,
-    max_nanos: AtomicU64,
-}
-
-impl DurationCells {
-    #[inline]
-    fn record(&self, duration: Duration) {
-        let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
-        self.count.fetch_add(1, Ordering::Relaxed);
-        self.total_nanos.fetch_add(nanos, Ordering::Relaxed);
-        self.max_nanos.fetch_max(nanos, Ordering::Relaxed);
-    }
-}
-
-/// Sums one duration kind over all stripes.
-fn duration_snapshot<'a>(cells: impl Iterator<Item = &'a DurationCells>) -> DurationStats {
-    let (count, total, max) = cells.fold((0u64, 0u64, 0u64), |(count, total, max), cells| {
-        (
-            count + cells.count.load(Ordering::Relaxed),
-            total.saturating_add(cells.total_nanos.load(Ordering::Relaxed)),
-            max.max(cells.max_nanos.load(Ordering::Relaxed)),
-        )
-    });
-    DurationStats {
-        count,
-        total: Duration::from_nanos(total),
-        max: Duration::from_nanos(max),
-    }
-}
-
-/// A collector that keeps totals in memory, lock-free: every record is one to three relaxed
-/// atomic additions.
+/// A collector that keeps totals in memory, lock-free: every record is one to four atomic
+/// additions on a stripe of the recording thread's own.
 ///
 /// The counters are striped: each thread adds to one of eight cache-line-aligned copies, and
 /// [`stats`](Self::stats) sums them. Threads recording at once therefore do not fight over one
@@ -219,13 +216,6 @@ pub struct StatsCollector {
     active_sessions: Padded<AtomicI64>,
 }
 
-#[derive(Debug, Default)]
-struct RetryCells {
-    calls: AtomicU64,
-    attempts: AtomicU64,
-    succeeded: AtomicU64,
-}
-
 impl StatsCollector {
     /// A collector with every total at zero.
     ///
@@ -239,8 +229,11 @@ impl StatsCollector {
 
     /// A snapshot of the totals so far (the Go `GetStats`).
     ///
-    /// Each total is summed over the stripes with atomic reads; totals recorded concurrently
-    /// with this call may be read a few records apart from each other.
+    /// Each total is summed over the stripes with atomic reads while other threads may go on
+    /// recording, so totals recorded concurrently with this call may be read a few records
+    /// apart from each other. What a snapshot does promise, however it interleaves with
+    /// records: `retries.calls == retries.succeeded + retries.failed`, `retries.attempts >=
+    /// retries.calls`, and for every [`DurationStats`] with `count > 0`, `0 < max <= total`.
     ///
     /// ```
     /// use gort_metrics::{Collector, StatsCollector};
@@ -257,15 +250,23 @@ impl StatsCollector {
             self.stripes
                 .iter()
                 .map(|stripe| counter(stripe).load(Ordering::Relaxed))
-                .sum()
+                .fold(0u64, u64::saturating_add)
         };
         let durations = |cells: fn(&Stripe) -> &DurationCells| {
-            duration_snapshot(self.stripes.iter().map(cells))
+            let mut sum = DurationStats::default();
+            for stripe in &self.stripes {
+                cells(stripe).add_to(&mut sum);
+            }
+            sum
         };
-        // `calls` after `succeeded`, the reverse of the order records write them, so that a
-        // snapshot taken during records does not count more successes than calls.
-        let succeeded = sum(|stripe| &stripe.retries.succeeded);
-        let calls = sum(|stripe| &stripe.retries.calls);
+        let mut retries = RetryStats::default();
+        let mut middleware_calls = CallCounts::default();
+        let mut message_calls = CallCounts::default();
+        for stripe in &self.stripes {
+            stripe.retries.add_to(&mut retries);
+            stripe.middleware_calls.add_to(&mut middleware_calls);
+            stripe.message_calls.add_to(&mut message_calls);
+        }
         Stats {
             messages_received: sum(|stripe| &stripe.messages_received),
             messages_sent: sum(|stripe| &stripe.messages_sent),
@@ -274,12 +275,9 @@ impl StatsCollector {
             message_durations: durations(|stripe| &stripe.message_durations),
             middleware_durations: durations(|stripe| &stripe.middleware_durations),
             session_durations: durations(|stripe| &stripe.session_durations),
-            retries: RetryStats {
-                calls,
-                attempts: sum(|stripe| &stripe.retries.attempts),
-                succeeded,
-                failed: calls.saturating_sub(succeeded),
-            },
+            retries,
+            middleware_calls,
+            message_calls,
         }
     }
 
@@ -334,23 +332,30 @@ impl Collector for StatsCollector {
         self.stripe().middleware_durations.record(duration);
     }
 
+    /// Counts the call as one of at least one try (`attempts` of 0 counts as 1).
     #[inline]
     fn record_retry(&self, _operation: &str, attempts: u32, success: bool) {
-        let cells = &self.stripe().retries;
-        // `succeeded` first: with `stats` reading `calls` last, a snapshot never sees more
-        // successes than calls.
-        if success {
-            cells.succeeded.fetch_add(1, Ordering::Relaxed);
-        }
-        cells
-            .attempts
-            .fetch_add(u64::from(attempts), Ordering::Relaxed);
-        cells.calls.fetch_add(1, Ordering::Relaxed);
+        self.stripe().retries.record(attempts, success);
+    }
+
+    #[inline]
+    fn record_middleware_call(&self, _middleware: &str, outcome: Outcome, duration: Duration) {
+        let stripe = self.stripe();
+        stripe.middleware_durations.record(duration);
+        stripe.middleware_calls.record(outcome);
+    }
+
+    #[inline]
+    fn record_message_call(&self, _channel: &str, outcome: Outcome, duration: Duration) {
+        let stripe = self.stripe();
+        stripe.message_durations.record(duration);
+        stripe.message_calls.record(outcome);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::cells::cells_set_nanos;
     use super::*;
 
     #[test]
@@ -376,10 +381,79 @@ mod tests {
     fn an_enormous_duration_saturates_instead_of_wrapping() {
         let collector = StatsCollector::new();
         collector.record_session_duration(Duration::MAX);
+        collector.record_session_duration(Duration::MAX);
+        let durations = collector.stats().session_durations;
+        assert_eq!(durations.max, Duration::from_nanos(u64::MAX));
+        assert_eq!(durations.total, Duration::MAX);
+    }
+
+    #[test]
+    fn three_records_of_300_years_total_900_years() {
+        const YEAR: u64 = 365 * 24 * 3600;
+        let collector = StatsCollector::new();
+        for _ in 0..3 {
+            collector.record_session_duration(Duration::from_secs(300 * YEAR));
+        }
+        let durations = collector.stats().session_durations;
+        assert_eq!(durations.total, Duration::from_secs(900 * YEAR));
+        assert_eq!(durations.max, Duration::from_secs(300 * YEAR));
+    }
+
+    #[test]
+    fn nanoseconds_carry_into_seconds_without_losing_any() {
+        let cells = DurationCells::default();
+        // Enough sub-second records to pass the carry threshold several times over would take
+        // billions of records; start the cell just below it instead.
+        let start = (1u64 << 62) - 5;
+        cells_set_nanos(&cells, start);
+        cells.record(Duration::from_nanos(999_999_999));
+        cells.record(Duration::from_nanos(999_999_999));
+        let mut sum = DurationStats::default();
+        cells.add_to(&mut sum);
+        let expected = Duration::from_nanos(start) + Duration::from_nanos(2 * 999_999_999);
+        assert_eq!(sum.total, expected);
+        assert_eq!(sum.count, 2);
+    }
+
+    #[test]
+    fn a_zero_duration_counts_as_one_nanosecond_and_zero_attempts_as_one() {
+        let collector = StatsCollector::new();
+        collector.record_middleware_duration("auth", Duration::ZERO);
+        collector.record_retry("api-call", 0, false);
+        let stats = collector.stats();
+        assert_eq!(stats.middleware_durations.max, Duration::from_nanos(1));
+        assert_eq!(stats.middleware_durations.total, Duration::from_nanos(1));
         assert_eq!(
-            collector.stats().session_durations.max,
-            Duration::from_nanos(u64::MAX)
+            stats.retries,
+            RetryStats {
+                calls: 1,
+                attempts: 1,
+                succeeded: 0,
+                failed: 1
+            }
         );
+    }
+
+    #[test]
+    fn calls_record_their_duration_and_their_outcome() {
+        let collector = StatsCollector::new();
+        for outcome in Outcome::ALL {
+            collector.record_middleware_call("auth", outcome, Duration::from_millis(1));
+        }
+        collector.record_message_call("dingtalk", Outcome::Cancelled, Duration::from_millis(2));
+        let stats = collector.stats();
+        assert_eq!(
+            stats.middleware_calls,
+            CallCounts {
+                ok: 1,
+                error: 1,
+                panicked: 1,
+                cancelled: 1
+            }
+        );
+        assert_eq!(stats.middleware_durations.count, 4);
+        assert_eq!(stats.message_calls.cancelled, 1);
+        assert_eq!(stats.message_durations.total, Duration::from_millis(2));
     }
 
     #[test]
