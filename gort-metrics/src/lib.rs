@@ -87,7 +87,7 @@ pub use ::prometheus;
 #[cfg(feature = "http")]
 pub use crate::exporter::metrics_response;
 #[cfg(feature = "exporter")]
-pub use crate::exporter::{ExporterError, MetricsServer};
+pub use crate::exporter::{ExporterError, MetricsServer, MetricsServerBuilder};
 pub use crate::fanout::FanoutCollector;
 #[cfg(feature = "statsd")]
 pub use crate::statsd_backend::{StatsdBuilder, StatsdCollector, StatsdError};

@@ -32,11 +32,21 @@ pub enum ExporterError {
         /// What binding the last of them reported.
         source: io::Error,
     },
-    /// The HTTP server could not start on the bound socket.
+    /// A limit given to [`MetricsServerBuilder`](crate::MetricsServerBuilder) is out of range.
+    Limit {
+        /// The builder method's name, such as `"write_timeout"`.
+        name: &'static str,
+        /// The value given.
+        value: String,
+        /// What the limit accepts.
+        accepted: &'static str,
+    },
+    /// The endpoint could not start on the bound socket: its runtime, its registration of the
+    /// socket, or its thread could not be created.
     Start {
         /// The bound address.
         address: SocketAddr,
-        /// What the server reported.
+        /// What the system reported.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
@@ -55,6 +65,16 @@ impl fmt::Display for ExporterError {
                     addresses.join(", ")
                 )
             }
+            ExporterError::Limit {
+                name,
+                value,
+                accepted,
+            } => {
+                write!(
+                    f,
+                    "the metrics endpoint's {name} of {value} is out of range: it must be {accepted}"
+                )
+            }
             ExporterError::Start { address, source } => {
                 write!(
                     f,
@@ -70,6 +90,7 @@ impl std::error::Error for ExporterError {
         match self {
             ExporterError::Resolve { source } | ExporterError::Bind { source, .. } => Some(source),
             ExporterError::Start { source, .. } => Some(source.as_ref()),
+            ExporterError::Limit { .. } => None,
         }
     }
 }

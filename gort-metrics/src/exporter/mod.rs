@@ -1,38 +1,62 @@
-//! [`MetricsServer`]: a `/metrics` endpoint on a background thread, for services without an
-//! async runtime (or that would rather not route metrics through it).
+//! [`MetricsServer`]: a `/metrics` endpoint on a background thread of its own, for services
+//! without an async runtime (or that would rather not route metrics through it).
 //!
-//! The HTTP side is `tiny_http`: synchronous, no runtime, a handful of small dependencies, and
-//! it owns the parsing of requests, which is where a hand-rolled server would go wrong.
+//! The HTTP side is hyper's HTTP/1 server on a single-threaded tokio runtime that the endpoint
+//! owns: requests are parsed by a server built for hostile clients, and idle or slow
+//! connections cost a few kilobytes each, not a thread.
 
+mod builder;
 mod errors;
 #[cfg(feature = "http")]
 mod handler;
+mod io;
+mod routes;
+mod serve;
 
+pub use builder::MetricsServerBuilder;
 pub use errors::ExporterError;
 #[cfg(feature = "http")]
 pub use handler::metrics_response;
 
-use crate::prometheus_backend::render_registry;
-use prometheus::{Encoder, Registry, TextEncoder};
+use builder::Limits;
+use prometheus::Registry;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-
-/// The path the exposition is served on.
-const METRICS_PATH: &str = "/metrics";
+use std::time::Duration;
+use tokio::sync::watch;
 
 /// Serves the text exposition of a [`Registry`] at `GET /metrics` from a background thread, with
 /// `Content-Type: text/plain; version=0.0.4` (`TextEncoder::format_type()`).
 ///
-/// Other paths answer `404`, other methods on `/metrics` answer `405`. Each scrape renders the
-/// registry afresh, so it always shows what was recorded up to that moment.
+/// Other paths answer `404`, other methods on `/metrics` answer `405`; a request target in
+/// absolute form (`GET http://host:9184/metrics`) is served like `/metrics`. Each scrape
+/// renders the registry afresh, so it always shows what was recorded up to that moment.
 ///
-/// Dropping the handle (or calling [`shutdown`](Self::shutdown)) stops the endpoint: requests
-/// already received are answered, then the thread ends and is joined, and the port is released.
-/// A scraper that kept its connection open gets no answer to a request sent after that; its
-/// own scrape timeout closes the connection. Keep the handle alive for as long as the endpoint
-/// should run.
+/// # Limits
+///
+/// The endpoint is meant to be reachable by whatever can reach the port, so no client can
+/// stall it, exhaust its memory or end it:
+///
+/// | limit | default | on breach |
+/// |---|---|---|
+/// | request line and headers | [`MAX_HEADER_BYTES`](Self::MAX_HEADER_BYTES) = 16 KiB, [`MAX_HEADERS`](Self::MAX_HEADERS) = 64 fields | `431 Request Header Fields Too Large`, connection closed |
+/// | header-read and keep-alive idle timeout | [`DEFAULT_HEADER_READ_TIMEOUT`](Self::DEFAULT_HEADER_READ_TIMEOUT) = 10 s from accept, and again from the end of each response | connection closed |
+/// | write timeout | [`DEFAULT_WRITE_TIMEOUT`](Self::DEFAULT_WRITE_TIMEOUT) = 10 s for a response's head, then again for its body | connection dropped |
+/// | connections served at once | [`DEFAULT_MAX_CONNECTIONS`](Self::DEFAULT_MAX_CONNECTIONS) = 512 | further ones wait in the listen backlog |
+/// | a failed `accept` (out of file descriptors, memory) | retried after 10 ms, doubling to 1 s | the endpoint keeps serving once resources are back |
+/// | threads | one, named `gort-metrics-exporter`, for all connections | |
+///
+/// [`MetricsServer::builder`] changes the timeouts and the connection limit. Each open
+/// connection holds at most a 32 KiB read buffer and, while it is being written, the response.
+/// The write timeout matches Prometheus's default scrape timeout: a scraper that has not read
+/// its answer by then has given up on it.
+///
+/// # Shutdown
+///
+/// Dropping the handle (or calling [`shutdown`](Self::shutdown)) stops the endpoint: it stops
+/// accepting and releases the port at once, lets responses under way finish for up to
+/// [`SHUTDOWN_GRACE`](Self::SHUTDOWN_GRACE) (500 ms), closes every connection, and joins its
+/// thread before returning. Keep the handle alive for as long as the endpoint should run.
 ///
 /// ```
 /// use gort_metrics::{Collector, MetricsServer, PrometheusCollector};
@@ -58,8 +82,8 @@ const METRICS_PATH: &str = "/metrics";
 #[must_use = "the endpoint stops when the `MetricsServer` is dropped"]
 pub struct MetricsServer {
     address: SocketAddr,
-    server: Arc<tiny_http::Server>,
-    stopping: Arc<AtomicBool>,
+    /// Dropping it is the stop signal.
+    stop: Option<watch::Sender<()>>,
     worker: Option<JoinHandle<()>>,
 }
 
@@ -73,7 +97,58 @@ impl core::fmt::Debug for MetricsServer {
 }
 
 impl MetricsServer {
-    /// Binds `address` and serves `registry` there until the handle is dropped.
+    /// The most bytes a request's line and headers may take together; a longer head is
+    /// answered `431` and its connection closed, whatever the rest of it would have been.
+    ///
+    /// ```
+    /// assert_eq!(gort_metrics::MetricsServer::MAX_HEADER_BYTES, 16 * 1024);
+    /// ```
+    pub const MAX_HEADER_BYTES: usize = serve::MAX_HEADER_BYTES;
+
+    /// The most header fields a request may have; more are answered `431`.
+    ///
+    /// ```
+    /// assert_eq!(gort_metrics::MetricsServer::MAX_HEADERS, 64);
+    /// ```
+    pub const MAX_HEADERS: usize = serve::MAX_HEADERS;
+
+    /// How long a connection may take to send a complete request head after it is accepted
+    /// or after its previous response, unless
+    /// [`header_read_timeout`](MetricsServerBuilder::header_read_timeout) says otherwise.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// assert_eq!(gort_metrics::MetricsServer::DEFAULT_HEADER_READ_TIMEOUT, Duration::from_secs(10));
+    /// ```
+    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// How long writing a response's head, and then its body, may take, unless
+    /// [`write_timeout`](MetricsServerBuilder::write_timeout) says otherwise.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// assert_eq!(gort_metrics::MetricsServer::DEFAULT_WRITE_TIMEOUT, Duration::from_secs(10));
+    /// ```
+    pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// How many connections are served at once, unless
+    /// [`max_connections`](MetricsServerBuilder::max_connections) says otherwise.
+    ///
+    /// ```
+    /// assert_eq!(gort_metrics::MetricsServer::DEFAULT_MAX_CONNECTIONS, 512);
+    /// ```
+    pub const DEFAULT_MAX_CONNECTIONS: u32 = 512;
+
+    /// How long connections still open at shutdown get to finish their responses.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// assert_eq!(gort_metrics::MetricsServer::SHUTDOWN_GRACE, Duration::from_millis(500));
+    /// ```
+    pub const SHUTDOWN_GRACE: Duration = serve::SHUTDOWN_GRACE;
+
+    /// Binds `address` and serves `registry` there, with the default limits, until the handle
+    /// is dropped.
     ///
     /// The registry is shared, not copied: metrics registered in it later show up too.
     /// Use `"0.0.0.0:9184"` to be scraped from elsewhere, `"127.0.0.1:0"` for a free local port.
@@ -82,7 +157,8 @@ impl MetricsServer {
     ///
     /// [`ExporterError::Resolve`] when `address` does not resolve, [`ExporterError::Bind`] (with
     /// the address in its message) when it is in use or cannot be bound, and
-    /// [`ExporterError::Start`] when the thread cannot be started. Nothing is left running then.
+    /// [`ExporterError::Start`] when the runtime or the thread cannot be started. Nothing is
+    /// left running then.
     ///
     /// ```
     /// use gort_metrics::{ExporterError, MetricsServer, PrometheusCollector};
@@ -97,6 +173,29 @@ impl MetricsServer {
     /// # Ok::<(), ExporterError>(())
     /// ```
     pub fn bind(address: impl ToSocketAddrs, registry: &Registry) -> Result<Self, ExporterError> {
+        MetricsServerBuilder::new().bind(address, registry)
+    }
+
+    /// A builder for an endpoint with other timeouts or another connection limit.
+    ///
+    /// ```
+    /// use gort_metrics::{MetricsServer, PrometheusCollector};
+    ///
+    /// let server = MetricsServer::builder()
+    ///     .max_connections(16)
+    ///     .bind("127.0.0.1:0", PrometheusCollector::new().registry())?;
+    /// # drop(server);
+    /// # Ok::<(), gort_metrics::ExporterError>(())
+    /// ```
+    pub fn builder() -> MetricsServerBuilder {
+        MetricsServerBuilder::new()
+    }
+
+    fn start(
+        address: impl ToSocketAddrs,
+        registry: &Registry,
+        limits: Limits,
+    ) -> Result<Self, ExporterError> {
         let addresses: Vec<SocketAddr> = address
             .to_socket_addrs()
             .map_err(|source| ExporterError::Resolve { source })?
@@ -108,26 +207,35 @@ impl MetricsServer {
                 addresses: addresses.clone(),
                 source,
             })?;
-        let server = tiny_http::Server::from_listener(listener, None)
-            .map_err(|source| ExporterError::Start { address, source })?;
-        let server = Arc::new(server);
-        let stopping = Arc::new(AtomicBool::new(false));
+        let start_error = |source: std::io::Error| ExporterError::Start {
+            address,
+            source: Box::new(source),
+        };
+        listener.set_nonblocking(true).map_err(start_error)?;
+        // No worker threads: the runtime runs on the endpoint's own thread, in `block_on`.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(start_error)?;
+        let listener = {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener).map_err(start_error)?
+        };
+        let (stop, stopped) = watch::channel(());
+        let registry = registry.clone();
         let worker = std::thread::Builder::new()
             .name("gort-metrics-exporter".into())
-            .spawn({
-                let server = Arc::clone(&server);
-                let stopping = Arc::clone(&stopping);
-                let registry = registry.clone();
-                move || serve(&server, &stopping, &registry)
+            .spawn(move || {
+                runtime.block_on(serve::serve(listener, registry, limits, stopped));
+                // Dropping the runtime here, on this thread, ends the connections that
+                // outlived the grace period before `shutdown` returns.
+                drop(runtime);
             })
-            .map_err(|source| ExporterError::Start {
-                address,
-                source: Box::new(source),
-            })?;
+            .map_err(start_error)?;
         Ok(MetricsServer {
             address,
-            server,
-            stopping,
+            stop: Some(stop),
             worker: Some(worker),
         })
     }
@@ -147,7 +255,8 @@ impl MetricsServer {
     }
 
     /// Stops the endpoint and waits for its thread to end; the same as dropping the handle,
-    /// but reads as intended.
+    /// but reads as intended. Returns within [`SHUTDOWN_GRACE`](Self::SHUTDOWN_GRACE) and a
+    /// little more.
     ///
     /// ```
     /// use gort_metrics::{MetricsServer, PrometheusCollector};
@@ -161,15 +270,12 @@ impl MetricsServer {
     }
 
     fn stop(&mut self) {
-        let Some(worker) = self.worker.take() else {
-            return;
-        };
-        self.stopping.store(true, Ordering::Release);
-        // Wakes the worker out of `recv`; requests queued before this are answered first.
-        self.server.unblock();
-        // The worker only renders and writes responses, neither of which panics; should it
-        // have panicked anyway, there is nothing left to stop.
-        let _ = worker.join();
+        drop(self.stop.take());
+        if let Some(worker) = self.worker.take() {
+            // The worker renders and writes responses, neither of which panics; should it have
+            // panicked anyway, there is nothing left to stop.
+            let _ = worker.join();
+        }
     }
 }
 
@@ -194,89 +300,4 @@ fn bind_first(addresses: &[SocketAddr]) -> Result<TcpListener, ExporterError> {
         addresses: addresses.to_vec(),
         source,
     })
-}
-
-/// The worker: answers requests until [`MetricsServer::stop`] unblocks it.
-fn serve(server: &tiny_http::Server, stopping: &AtomicBool, registry: &Registry) {
-    loop {
-        match server.recv() {
-            Ok(request) => answer(request, registry),
-            Err(_) if stopping.load(Ordering::Acquire) => return,
-            // A failed accept concerns one client; the endpoint keeps serving the others.
-            Err(_) => continue,
-        }
-    }
-}
-
-/// What a request gets, decided from its method and URL alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Route {
-    Metrics,
-    MethodNotAllowed,
-    NotFound,
-}
-
-fn route(method: &tiny_http::Method, url: &str) -> Route {
-    let path = url.split_once('?').map_or(url, |(path, _query)| path);
-    if path != METRICS_PATH {
-        return Route::NotFound;
-    }
-    match method {
-        tiny_http::Method::Get | tiny_http::Method::Head => Route::Metrics,
-        _ => Route::MethodNotAllowed,
-    }
-}
-
-fn header(name: &str, value: &str) -> Option<tiny_http::Header> {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
-}
-
-fn answer(request: tiny_http::Request, registry: &Registry) {
-    let response = match route(request.method(), request.url()) {
-        Route::Metrics => {
-            let response = tiny_http::Response::from_string(render_registry(registry));
-            match header("Content-Type", TextEncoder::new().format_type()) {
-                Some(content_type) => response.with_header(content_type),
-                None => response,
-            }
-        }
-        Route::MethodNotAllowed => {
-            let response = tiny_http::Response::from_string("only GET and HEAD are allowed\n")
-                .with_status_code(405);
-            match header("Allow", "GET, HEAD") {
-                Some(allow) => response.with_header(allow),
-                None => response,
-            }
-        }
-        Route::NotFound => tiny_http::Response::from_string("not found: metrics are at /metrics\n")
-            .with_status_code(404),
-    };
-    // A client that hung up before reading its answer is no concern of the endpoint's.
-    let _ = request.respond(response);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tiny_http::Method;
-
-    #[test]
-    fn metrics_is_served_to_get_and_head_with_or_without_a_query() {
-        assert_eq!(route(&Method::Get, "/metrics"), Route::Metrics);
-        assert_eq!(route(&Method::Head, "/metrics"), Route::Metrics);
-        assert_eq!(route(&Method::Get, "/metrics?name[]=x"), Route::Metrics);
-    }
-
-    #[test]
-    fn other_methods_and_paths_are_refused() {
-        assert_eq!(route(&Method::Post, "/metrics"), Route::MethodNotAllowed);
-        assert_eq!(route(&Method::Get, "/"), Route::NotFound);
-        assert_eq!(route(&Method::Get, "/metrics/"), Route::NotFound);
-        assert_eq!(route(&Method::Get, "/metricsx"), Route::NotFound);
-    }
-
-    #[test]
-    fn the_content_type_is_a_valid_header() {
-        assert!(header("Content-Type", TextEncoder::new().format_type()).is_some());
-    }
 }
