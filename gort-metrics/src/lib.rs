@@ -73,6 +73,8 @@ pub use crate::prometheus_backend::{
     DEFAULT_BUCKETS, DEFAULT_MAX_SERIES_PER_FAMILY, OVERFLOW_LABEL_VALUE, PrometheusBuilder,
     PrometheusCollector,
 };
+#[cfg(feature = "prometheus")]
+pub use crate::prometheus_backend::DEFAULT_MAX_LABEL_VALUE_LEN;
 
 #[doc = include_str!("timing/timed.md")]
 pub use gort_metrics_macros::timed;

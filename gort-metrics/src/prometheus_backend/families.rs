@@ -1,6 +1,9 @@
-//! The nine metric families of the Go service: names, types, labels and HELP texts.
+//! The metric families: the Go service's nine, the call-outcome and retry-outcome families
+//! beside them, and the guard's own two; names, types, labels and HELP texts.
 
-use super::cardinality::Guarded;
+use super::buckets::HistogramBuckets;
+use super::cardinality::{Guarded, LabelledVec, Limits};
+use super::outcomes::OutcomeVec;
 use prometheus::core::Collector as PrometheusMetric;
 use prometheus::{
     Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
@@ -9,8 +12,16 @@ use std::collections::HashMap;
 
 pub(super) const DEFAULT_NAMESPACE: &str = "gort";
 
-/// Label names the families use themselves (`le` being the histogram bucket label).
-pub(super) const RESERVED_LABELS: [&str; 9] = [
+/// The histogram families' names without the namespace: message, session, middleware.
+pub(super) const HISTOGRAMS: [&str; 3] = [
+    "message_duration_seconds",
+    "session_duration_seconds",
+    "middleware_duration_seconds",
+];
+
+/// Label names the families use themselves (`le` being the histogram bucket label, `family`
+/// the guard's own families').
+pub(super) const RESERVED_LABELS: [&str; 10] = [
     "channel",
     "direction",
     "type",
@@ -19,16 +30,23 @@ pub(super) const RESERVED_LABELS: [&str; 9] = [
     "operation",
     "success",
     "outcome",
+    "family",
     "le",
 ];
 
+/// `name` as exported under `namespace`, by the prometheus crate's own rule.
+pub(super) fn fq_name(namespace: &str, name: &str) -> String {
+    Opts::new(name, "-").namespace(namespace).fq_name()
+}
+
 pub(super) struct Options<'a> {
     pub(super) namespace: &'a str,
-    pub(super) buckets: &'a [f64],
-    pub(super) session_buckets: &'a [f64],
+    pub(super) buckets: &'a HistogramBuckets,
     pub(super) const_labels: &'a HashMap<String, String>,
     pub(super) retry_outcomes: bool,
+    pub(super) call_outcomes: bool,
     pub(super) max_series_per_family: usize,
+    pub(super) max_label_value_len: usize,
 }
 
 /// The metric handles, one per family; labelled ones behind the cardinality guard.
@@ -45,8 +63,14 @@ pub(super) struct Families {
     /// `retry_calls_total{operation, outcome}`: beyond the Go families, off with
     /// `PrometheusBuilder::retry_outcomes(false)`.
     pub(super) retry_calls: Option<Guarded<IntCounterVec>>,
-    /// `metrics_overflow_total{family}`: records folded by the cardinality guard.
-    pub(super) overflowed: IntCounterVec,
+    /// `middleware_calls_total{middleware, outcome}`: beyond the Go families, off with
+    /// `PrometheusBuilder::call_outcomes(false)`, as is `message_calls`.
+    pub(super) middleware_calls: Option<Guarded<OutcomeVec>>,
+    /// `message_calls_total{channel, outcome}`.
+    pub(super) message_calls: Option<Guarded<OutcomeVec>>,
+    /// `metrics_overflow_total{family}` and `metrics_label_values_truncated_total{family}`:
+    /// what the guard changed.
+    pub(super) limits: Limits,
 }
 
 impl Options<'_> {
@@ -63,8 +87,7 @@ impl Options<'_> {
 
 /// Wraps labelled vectors in the cardinality guard.
 struct Guard<'a> {
-    options: &'a Options<'a>,
-    overflowed: &'a IntCounterVec,
+    limits: &'a Limits,
 }
 
 impl Guard<'_> {
@@ -82,32 +105,48 @@ impl Guard<'_> {
         Ok(self.wrap(HistogramVec::new(opts, labels)?, name))
     }
 
-    fn wrap<V: super::cardinality::LabelledVec>(&self, vec: V, name: String) -> Guarded<V> {
-        let limit = self.options.max_series_per_family;
-        Guarded::new(vec, name, limit, self.overflowed.clone())
+    /// A counter family labelled `label` and `outcome`, guarded by `label` alone.
+    fn outcomes(&self, opts: Opts, label: &str) -> prometheus::Result<Guarded<OutcomeVec>> {
+        let name = opts.fq_name();
+        let vec = IntCounterVec::new(opts, &[label, "outcome"])?;
+        Ok(self.wrap(OutcomeVec(vec), name))
+    }
+
+    fn wrap<V: LabelledVec>(&self, vec: V, name: String) -> Guarded<V> {
+        Guarded::new(vec, name, self.limits.clone())
     }
 }
 
 impl Families {
     pub(super) fn new(options: &Options<'_>) -> Result<Self, prometheus::Error> {
         let o = options;
-        let overflowed = IntCounterVec::new(
-            o.opts(
-                "metrics_overflow_total",
-                "Records folded into the __overflow__ series because their family reached its \
-                 limit of distinct label sets.",
-            ),
-            &["family"],
-        )?;
-        let guard = Guard {
-            options,
-            overflowed: &overflowed,
+        let limits = Limits {
+            max_series: o.max_series_per_family,
+            max_value_len: o.max_label_value_len,
+            overflowed: IntCounterVec::new(
+                o.opts(
+                    "metrics_overflow_total",
+                    "Records folded into the __overflow__ series because their family reached \
+                     its limit of distinct label sets.",
+                ),
+                &["family"],
+            )?,
+            truncated: IntCounterVec::new(
+                o.opts(
+                    "metrics_label_values_truncated_total",
+                    "Label values shortened to the length limit (a prefix and a hash of the \
+                     whole value) before recording.",
+                ),
+                &["family"],
+            )?,
         };
+        let guard = Guard { limits: &limits };
         let channel_status_opts = o.opts(
             "channel_status",
             "Current status of the channel (1=running, 0=stopped).",
         );
         let channel_status_name = channel_status_opts.fq_name();
+        let [message_duration, session_duration, middleware_duration] = HISTOGRAMS;
         Ok(Families {
             messages_received: guard.counters(
                 o.opts(
@@ -125,9 +164,9 @@ impl Families {
             )?,
             message_duration: guard.histograms(
                 o.histogram(
-                    "message_duration_seconds",
+                    message_duration,
                     "Duration of message processing in seconds.",
-                    o.buckets,
+                    &o.buckets.message,
                 ),
                 &["channel"],
             )?,
@@ -143,15 +182,15 @@ impl Families {
                 o.opts("sessions_active", "Number of active sessions."),
             )?,
             session_duration: Histogram::with_opts(o.histogram(
-                "session_duration_seconds",
+                session_duration,
                 "Duration of sessions in seconds.",
-                o.session_buckets,
+                &o.buckets.session,
             ))?,
             middleware_duration: guard.histograms(
                 o.histogram(
-                    "middleware_duration_seconds",
+                    middleware_duration,
                     "Duration of middleware execution in seconds.",
-                    o.buckets,
+                    &o.buckets.middleware,
                 ),
                 &["middleware"],
             )?,
@@ -169,7 +208,27 @@ impl Families {
                 )?),
                 false => None,
             },
-            overflowed,
+            middleware_calls: match o.call_outcomes {
+                true => Some(guard.outcomes(
+                    o.opts(
+                        "middleware_calls_total",
+                        "Total number of middleware calls by outcome.",
+                    ),
+                    "middleware",
+                )?),
+                false => None,
+            },
+            message_calls: match o.call_outcomes {
+                true => Some(guard.outcomes(
+                    o.opts(
+                        "message_calls_total",
+                        "Total number of message handler calls by outcome.",
+                    ),
+                    "channel",
+                )?),
+                false => None,
+            },
+            limits,
         })
     }
 
@@ -185,10 +244,17 @@ impl Families {
             Box::new(self.session_duration.clone()),
             Box::new(self.middleware_duration.vec().clone()),
             Box::new(self.retry_attempts.vec().clone()),
-            Box::new(self.overflowed.clone()),
+            Box::new(self.limits.overflowed.clone()),
+            Box::new(self.limits.truncated.clone()),
         ];
         if let Some(retry_calls) = &self.retry_calls {
             boxed.push(Box::new(retry_calls.vec().clone()));
+        }
+        for calls in [&self.middleware_calls, &self.message_calls]
+            .into_iter()
+            .flatten()
+        {
+            boxed.push(Box::new(calls.vec().0.clone()));
         }
         boxed
     }

@@ -1,13 +1,19 @@
-//! [`PrometheusCollector`]: the Go service's nine metric families on a `prometheus::Registry`.
+//! [`PrometheusCollector`]: the Go service's nine metric families on a `prometheus::Registry`,
+//! and the call-outcome families beside them.
 
+mod buckets;
 mod builder;
 mod cardinality;
 mod families;
+mod label_set;
+mod label_values;
+mod outcomes;
 
 pub use builder::{DEFAULT_BUCKETS, PrometheusBuilder};
 pub use cardinality::{DEFAULT_MAX_SERIES_PER_FAMILY, OVERFLOW_LABEL_VALUE};
+pub use label_values::DEFAULT_MAX_LABEL_VALUE_LEN;
 
-use crate::{CallHandle, Collector, DurationKind};
+use crate::collector::{CallHandle, Collector, DurationKind, Outcome};
 use core::time::Duration;
 use families::Families;
 use prometheus::{Registry, TextEncoder};
@@ -28,12 +34,30 @@ use std::sync::Arc;
 /// | `gort_middleware_duration_seconds` | histogram | `middleware` |
 /// | `gort_retry_attempts_total` | counter, adds the attempts of each call | `operation`, `success` |
 ///
-/// One family goes beyond the Go service (turn it off with
-/// [`PrometheusBuilder::retry_outcomes`]): `gort_retry_calls_total{operation, outcome}` counts
-/// retried calls by outcome, so that attempts per call is one PromQL division.
+/// Three families go beyond the Go service, each of which can be turned off:
+///
+/// | family | type | labels | off with |
+/// |---|---|---|---|
+/// | `gort_middleware_calls_total` | counter | `middleware`, `outcome` | [`PrometheusBuilder::call_outcomes`] |
+/// | `gort_message_calls_total` | counter | `channel`, `outcome` | [`PrometheusBuilder::call_outcomes`] |
+/// | `gort_retry_calls_total` | counter | `operation`, `outcome` | [`PrometheusBuilder::retry_outcomes`] |
+///
+/// The call families count each call recorded with
+/// [`record_middleware_call`](Collector::record_middleware_call) or
+/// [`record_message_call`](Collector::record_message_call) (as `#[timed]` does) by
+/// [`Outcome`], beside its duration; with them an error ratio is one PromQL division.
+/// `gort_retry_calls_total` counts retried calls by outcome, so that attempts per call is one
+/// division too.
+///
+/// Label values come from outside, so every labelled family is bounded (see
+/// [`PrometheusBuilder::max_series_per_family`] and
+/// [`PrometheusBuilder::max_label_value_len`]); two more families count what the bounds changed,
+/// and appear only once they did: `gort_metrics_overflow_total{family}` and
+/// `gort_metrics_label_values_truncated_total{family}`.
 ///
 /// Histograms use Go's default buckets (5 ms to 10 s). [`builder`](Self::builder) changes the
-/// namespace, buckets and constant labels. Cloning is cheap and shares the metrics.
+/// namespace, buckets (for all histograms or per family) and constant labels. Cloning is cheap
+/// and shares the metrics.
 ///
 /// ```
 /// use gort_metrics::{record_message_received, set_global_collector, PrometheusCollector};
@@ -240,16 +264,46 @@ impl Collector for PrometheusCollector {
         }
     }
 
-    /// The label's histogram series, resolved once: recording through the handle is one
-    /// `Histogram::observe`, with no label hashing or lock.
+    fn record_middleware_call(&self, middleware: &str, outcome: Outcome, duration: Duration) {
+        self.record_middleware_duration(middleware, duration);
+        if let Some(calls) = &self.families.middleware_calls {
+            calls.with(&[middleware], |counters| counters.get(outcome).inc());
+        }
+    }
+
+    fn record_message_call(&self, channel: &str, outcome: Outcome, duration: Duration) {
+        self.record_message_duration(channel, duration);
+        if let Some(calls) = &self.families.message_calls {
+            calls.with(&[channel], |counters| counters.get(outcome).inc());
+        }
+    }
+
+    /// The label's histogram series and its four outcome counters, resolved once: recording
+    /// through the handle is one `Histogram::observe` and one counter increment, with no label
+    /// hashing or lock. `None` once a family is at its series limit without the label, so that
+    /// callers record through the methods, which fold into the overflow series and count.
     fn call_handle(&self, kind: DurationKind, label: &str) -> Option<CallHandle> {
-        let family = match kind {
-            DurationKind::Middleware => &self.families.middleware_duration,
-            DurationKind::Message => &self.families.message_duration,
+        let (durations, calls) = match kind {
+            DurationKind::Middleware => (
+                &self.families.middleware_duration,
+                &self.families.middleware_calls,
+            ),
+            DurationKind::Message => (
+                &self.families.message_duration,
+                &self.families.message_calls,
+            ),
         };
-        let histogram = family.resolve(&[label])?;
-        Some(CallHandle::new(move |_outcome, duration| {
-            histogram.observe(duration.as_secs_f64())
+        let histogram = durations.resolve(&[label])?;
+        let counters = match calls {
+            Some(calls) => Some(calls.resolve(&[label])?),
+            None => None,
+        };
+        Some(CallHandle::new(move |outcome, duration| {
+            let seconds = duration.as_secs_f64();
+            histogram.record(|histogram| histogram.observe(seconds));
+            if let Some(counters) = &counters {
+                counters.record(|counters| counters.get(outcome).inc());
+            }
         }))
     }
 }

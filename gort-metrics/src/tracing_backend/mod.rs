@@ -1,6 +1,8 @@
 //! [`TracingCollector`]: every record as a structured `tracing` event.
 
-use crate::Collector;
+mod nesting;
+
+use crate::collector::{Collector, Outcome};
 use core::time::Duration;
 use tracing::Level;
 
@@ -24,6 +26,16 @@ const TARGET: &str = "gort_metrics";
 /// | `record_session_duration` | `session ended` | `session_duration` | `duration_seconds` (f64) |
 /// | `record_middleware_duration` | `middleware ran` | `middleware_duration` | `middleware`, `duration_seconds` (f64) |
 /// | `record_retry` | `retried operation finished` | `retry_attempts` | `operation`, `attempts` (u64), `success` (bool) |
+/// | `record_message_call` | `message processed` | `message_duration` | `channel`, `outcome`, `duration_seconds` (f64) |
+/// | `record_middleware_call` | `middleware ran` | `middleware_duration` | `middleware`, `outcome`, `duration_seconds` (f64) |
+///
+/// The two `*_call` records (what `#[timed]` makes) are the duration events with an `outcome`
+/// field: `ok`, `error`, `panicked` or `cancelled` (see [`Outcome`]).
+///
+/// A subscriber may record metrics from its `event` callback, into this same collector too:
+/// a record made while this collector is emitting on the same thread is dropped (and counted in
+/// [`dropped_nested_records`](Self::dropped_nested_records)), never turned into another event,
+/// which would feed the subscriber again until the stack overflowed.
 ///
 /// ```
 /// use gort_metrics::{record_message_duration, with_collector, TracingCollector};
@@ -83,19 +95,34 @@ impl TracingCollector {
     pub const fn level(&self) -> Level {
         self.level
     }
+
+    /// How many records, process-wide, were dropped because they were made from inside an
+    /// event of a `TracingCollector` on the same thread (a subscriber recording from its
+    /// `event` callback into this backend).
+    ///
+    /// ```
+    /// use gort_metrics::TracingCollector;
+    ///
+    /// let before = TracingCollector::dropped_nested_records();
+    /// assert!(TracingCollector::dropped_nested_records() >= before);
+    /// ```
+    pub fn dropped_nested_records() -> u64 {
+        nesting::dropped()
+    }
 }
 
 /// `tracing::event!` takes its level as a constant (the callsite's metadata is static), so a
-/// level chosen at run time picks one of five callsites.
+/// level chosen at run time picks one of five callsites. Every event is emitted through the
+/// nesting guard.
 macro_rules! event_at {
     ($level:expr, $($fields:tt)+) => {
-        match $level {
+        nesting::outside_own_event(|| match $level {
             Level::ERROR => tracing::event!(target: TARGET, Level::ERROR, $($fields)+),
             Level::WARN => tracing::event!(target: TARGET, Level::WARN, $($fields)+),
             Level::INFO => tracing::event!(target: TARGET, Level::INFO, $($fields)+),
             Level::DEBUG => tracing::event!(target: TARGET, Level::DEBUG, $($fields)+),
             _ => tracing::event!(target: TARGET, Level::TRACE, $($fields)+),
-        }
+        })
     };
 }
 
@@ -190,6 +217,28 @@ impl Collector for TracingCollector {
             attempts = u64::from(attempts),
             success,
             "retried operation finished"
+        );
+    }
+
+    fn record_message_call(&self, channel: &str, outcome: Outcome, duration: Duration) {
+        event_at!(
+            self.level,
+            metric = "message_duration",
+            channel,
+            outcome = outcome.as_str(),
+            duration_seconds = duration.as_secs_f64(),
+            "message processed"
+        );
+    }
+
+    fn record_middleware_call(&self, middleware: &str, outcome: Outcome, duration: Duration) {
+        event_at!(
+            self.level,
+            metric = "middleware_duration",
+            middleware,
+            outcome = outcome.as_str(),
+            duration_seconds = duration.as_secs_f64(),
+            "middleware ran"
         );
     }
 }
