@@ -42,6 +42,8 @@ mod prometheus_backend;
 
 #[cfg(feature = "exporter")]
 mod exporter;
+#[cfg(feature = "metrics")]
+mod facade_backend;
 mod fanout;
 #[cfg(feature = "statsd")]
 mod statsd_backend;
@@ -90,11 +92,19 @@ pub use ::prometheus;
 pub use crate::exporter::metrics_response;
 #[cfg(feature = "exporter")]
 pub use crate::exporter::{ExporterError, MetricsServer, MetricsServerBuilder};
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub use crate::facade_backend::{FacadeBuilder, FacadeCollector};
 pub use crate::fanout::FanoutCollector;
 #[cfg(feature = "statsd")]
 pub use crate::statsd_backend::{StatsdBuilder, StatsdCollector, StatsdError};
 #[cfg(feature = "tracing")]
 pub use crate::tracing_backend::TracingCollector;
+
+/// The `metrics` crate the facade backend records through, so that users name one version.
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub use ::metrics;
 
 /// The `cadence` crate the StatsD backend is built on, for
 /// [`StatsdBuilder::build_with_sink`]'s sinks.

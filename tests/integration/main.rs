@@ -5,6 +5,7 @@ mod dashboard;
 mod dispatch;
 mod exporter;
 mod exposition;
+mod facade;
 mod fanout;
 mod prometheus;
 mod retried;
