@@ -82,6 +82,8 @@ struct Soak {
 /// Swaps the global collector `swaps` times while three threads record: one through the free
 /// functions, one through the `global_collector()` handle, one through a `#[timed]` site.
 fn soak(swaps: u64) -> Soak {
+    // Every record of the soak lands in a `Counted`, from the first one on.
+    set_global_collector(Counted::new());
     let stop = AtomicBool::new(false);
     let records = AtomicU64::new(0);
     let start = Barrier::new(4);
@@ -91,9 +93,10 @@ fn soak(swaps: u64) -> Soak {
             &|| global_collector().record_message_sent("feishu", "outbound", "text"),
             &timed_site,
         ];
+        let mut threads = Vec::new();
         for record in recorders {
             let (stop, records, start) = (&stop, &records, &start);
-            scope.spawn(move || {
+            threads.push(scope.spawn(move || {
                 start.wait();
                 let mut made = 0;
                 while !stop.load(Ordering::Relaxed) {
@@ -101,13 +104,18 @@ fn soak(swaps: u64) -> Soak {
                     made += 1;
                 }
                 records.fetch_add(made, Ordering::SeqCst);
-            });
+            }));
         }
         start.wait();
         for _ in 0..swaps {
             set_global_collector(Counted::new());
         }
         stop.store(true, Ordering::Relaxed);
+        // Joined by hand: only a join waits for a thread's thread-locals to be destroyed,
+        // and with them its reference to the collector it last used.
+        for thread in threads {
+            thread.join().expect("recording thread");
+        }
     });
     Soak {
         swaps,
@@ -221,19 +229,24 @@ fn a_held_handle_keeps_its_collector_alive_after_a_swap() {
 /// whose subscriber records metrics does.
 struct Reentrant {
     inner: StatsCollector,
-    depth: AtomicUsize,
+}
+
+thread_local! {
+    static NESTING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 impl Collector for Reentrant {
     fn record_message_received(&self, channel: &str, direction: &str, msg_type: &str) {
         self.inner
             .record_message_received(channel, direction, msg_type);
-        if self.depth.fetch_add(1, Ordering::SeqCst) < 64 {
+        // Bounded per thread, not per collector: a nested record may reach a newer one.
+        let depth = NESTING.with(|nesting| nesting.replace(nesting.get() + 1));
+        if depth < 8 {
             // Another thread may have installed a new collector meanwhile: the one running
             // here must stay alive until this record returns.
             record_message_received(channel, direction, msg_type);
         }
-        self.depth.fetch_sub(1, Ordering::SeqCst);
+        NESTING.with(|nesting| nesting.set(depth));
     }
     fn record_message_sent(&self, _: &str, _: &str, _: &str) {}
     fn record_message_duration(&self, _: &str, _: Duration) {}
@@ -251,11 +264,10 @@ fn a_collector_recording_into_the_global_from_its_own_record_survives_swaps() {
     let made = Mutex::new(Vec::<Arc<Reentrant>>::new());
     let stop = AtomicBool::new(false);
     thread::scope(|scope| {
-        scope.spawn(|| {
+        let swapper = scope.spawn(|| {
             for _ in 0..2_000 {
                 let collector = Arc::new(Reentrant {
                     inner: StatsCollector::new(),
-                    depth: AtomicUsize::new(0),
                 });
                 made.lock()
                     .unwrap_or_else(PoisonError::into_inner)
@@ -264,13 +276,16 @@ fn a_collector_recording_into_the_global_from_its_own_record_survives_swaps() {
             }
             stop.store(true, Ordering::SeqCst);
         });
-        scope.spawn(|| {
+        let recorder = scope.spawn(|| {
             let mut records = 0;
             while !stop.load(Ordering::SeqCst) || records == 0 {
                 record_message_received("dingtalk", "inbound", "text");
                 records += 1;
             }
         });
+        // Joined by hand, so that their thread-locals (and the collectors they hold) are gone.
+        swapper.join().expect("swapping thread");
+        recorder.join().expect("recording thread");
     });
     set_global_collector(StatsCollector::new());
     let made = made.into_inner().unwrap_or_else(PoisonError::into_inner);

@@ -78,7 +78,10 @@ mod tests {
         assert_eq!(shortened.len(), 40);
         assert_eq!(&shortened[..23], "a".repeat(23));
         assert_eq!(&shortened[23..24], "~");
-        assert_eq!(&shortened[24..], format!("{:016x}", fnv1a(value.as_bytes())));
+        assert_eq!(
+            &shortened[24..],
+            format!("{:016x}", fnv1a(value.as_bytes()))
+        );
     }
 
     #[test]
