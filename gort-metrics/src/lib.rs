@@ -50,6 +50,11 @@ mod statsd_backend;
 #[cfg(feature = "tracing")]
 mod tracing_backend;
 
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+#[path = "tower_layer/mod.rs"]
+pub mod tower;
+
 pub use collector::{CallHandle, Collector, DurationKind, Outcome};
 pub use dispatch::{
     GlobalCollector, WithCollector, WithCollectorExt, collector_panics, global_collector,

@@ -17,5 +17,6 @@ mod statsd;
 mod stress;
 mod swap_release;
 mod timed;
+mod tower_layer;
 mod tracing_backend;
 mod ui;
