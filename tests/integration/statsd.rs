@@ -1,12 +1,14 @@
 //! `StatsdCollector` against the real Etsy statsd 0.9.0: the daemon parses our DogStatsD lines
-//! (tags included), and the totals it flushes are exactly what was recorded, cardinality
-//! guard included. Send failures never reach the caller.
+//! (tags included, rewritten ones too), sub-millisecond timers and the per-outcome call
+//! counters, and the totals it flushes are exactly what was recorded, cardinality guard
+//! included. Send failures never reach the caller.
 
 use crate::servers::{
     ServerProcess, TempDir, free_tcp_port, free_udp_port, on_path, poll, skip_or_fail,
     workspace_root,
 };
-use gort_metrics::{Collector, StatsdCollector, with_collector};
+use gort_metrics::cadence::SpyMetricSink;
+use gort_metrics::{Collector, Outcome, StatsdCollector, with_collector};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -115,6 +117,9 @@ impl Statsd {
                 totals.timers.entry(key).or_default().extend(samples);
             }
         }
+        for samples in totals.timers.values_mut() {
+            samples.sort_by(f64::total_cmp);
+        }
         totals.counters.retain(|_, value| *value != 0.0);
         totals.timers.retain(|_, samples| !samples.is_empty());
         totals
@@ -148,6 +153,21 @@ fn statsd_install(test: &str) -> Option<(std::path::PathBuf, std::path::PathBuf)
             None
         }
     }
+}
+
+/// The series statsd makes of one line we send, read off a spy sink: how a rewritten tag value
+/// looks is the tag rules' business, and this test only checks that the daemon takes it.
+fn series_of_sent(record: impl FnOnce(&StatsdCollector)) -> String {
+    let (lines, spy) = SpyMetricSink::new();
+    record(&StatsdCollector::builder().build_with_sink(spy));
+    let line = String::from_utf8(lines.try_recv().expect("one line")).expect("UTF-8");
+    let (name, _) = line.split_once(':').expect("name:value");
+    let tags = line.split_once("|#").map_or("", |(_, tags)| tags);
+    let tags: Vec<(&str, &str)> = tags
+        .split(',')
+        .filter_map(|tag| tag.split_once(':'))
+        .collect();
+    series(name, &tags)
 }
 
 fn series(name: &str, tags: &[(&str, &str)]) -> String {
@@ -190,6 +210,21 @@ fn a_real_statsd_receives_exactly_what_was_recorded() {
         .build(daemon.udp)
         .expect("a UDP socket");
     with_collector(statsd.clone(), tests::record_gateway_traffic);
+    // Calls by outcome, with sub-millisecond timers.
+    statsd.record_middleware_call("auth", Outcome::Error, Duration::from_micros(125));
+    statsd.record_message_call("dingtalk", Outcome::Ok, Duration::from_micros(2_500));
+    statsd.record_message_call("dingtalk", Outcome::Cancelled, Duration::from_micros(750));
+    // Tag values that are rewritten: one that would break the line, and an empty one.
+    let record_odd_error = |collector: &StatsdCollector| {
+        collector.record_channel_error("tenant|a", "dingtalk", "");
+    };
+    record_odd_error(&statsd);
+    let odd_error = series_of_sent(record_odd_error);
+    assert!(
+        odd_error.starts_with("gort.channel_errors;channel=tenant_a-")
+            && odd_error.ends_with(";type=dingtalk;error_type=__empty__"),
+        "{odd_error}"
+    );
     for channel in ["a", "b", "c", "a"] {
         guarded.record_message_received(channel, "inbound", "text");
     }
@@ -240,10 +275,35 @@ fn a_real_statsd_receives_exactly_what_was_recorded() {
             (
                 series(
                     "gort.retry_calls",
-                    &[("operation", "api-call"), ("success", "true")],
+                    &[
+                        ("operation", "api-call"),
+                        ("outcome", "successful_with_retry"),
+                    ],
                 ),
                 1.0,
             ),
+            (
+                series(
+                    "gort.middleware_calls",
+                    &[("middleware", "auth"), ("outcome", "error")],
+                ),
+                1.0,
+            ),
+            (
+                series(
+                    "gort.message_calls",
+                    &[("channel", "dingtalk"), ("outcome", "ok")],
+                ),
+                1.0,
+            ),
+            (
+                series(
+                    "gort.message_calls",
+                    &[("channel", "dingtalk"), ("outcome", "cancelled")],
+                ),
+                1.0,
+            ),
+            (odd_error, 1.0),
             (
                 series(
                     "guarded.messages_received",
@@ -283,12 +343,12 @@ fn a_real_statsd_receives_exactly_what_was_recorded() {
         timers: BTreeMap::from([
             (
                 series("gort.message_duration", &[("channel", "dingtalk")]),
-                vec![30.0],
+                vec![0.75, 2.5, 30.0],
             ),
             ("gort.session_duration".to_owned(), vec![2000.0]),
             (
                 series("gort.middleware_duration", &[("middleware", "auth")]),
-                vec![7.0],
+                vec![0.125, 7.0],
             ),
         ]),
     };
@@ -381,4 +441,35 @@ fn the_first_folded_record_of_each_metric_warns_once() {
         ]
     );
     assert_eq!(statsd.overflowed_records(), 4);
+}
+
+#[test]
+fn retry_calls_are_tagged_with_the_prometheus_backends_outcomes() {
+    let prometheus = gort_metrics::PrometheusCollector::new();
+    let (lines, spy) = SpyMetricSink::new();
+    let statsd = StatsdCollector::builder().build_with_sink(spy);
+    let retries = [(1, true), (4, true), (2, false), (1, false)];
+    for (i, (attempts, success)) in retries.into_iter().enumerate() {
+        let operation = format!("op-{i}");
+        prometheus.record_retry(&operation, attempts, success);
+        statsd.record_retry(&operation, attempts, success);
+    }
+    let exposition = prometheus.render();
+    let calls: Vec<String> = lines
+        .try_iter()
+        .map(|line| String::from_utf8(line).expect("UTF-8"))
+        .filter_map(|line| {
+            let tags = line.strip_prefix("gort.retry_calls:1|c|#")?;
+            let (operation, outcome) = tags.split_once(',')?;
+            let operation = operation.strip_prefix("operation:")?;
+            let outcome = outcome.strip_prefix("outcome:")?;
+            Some(format!(
+                "gort_retry_calls_total{{operation=\"{operation}\",outcome=\"{outcome}\"}} 1"
+            ))
+        })
+        .collect();
+    assert_eq!(calls.len(), retries.len(), "one retry_calls line per call");
+    for call in calls {
+        assert!(exposition.contains(&call), "{call} not in:\n{exposition}");
+    }
 }
