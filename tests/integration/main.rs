@@ -12,6 +12,7 @@ mod servers;
 mod site_cache;
 mod stats;
 mod statsd;
+mod statsd_daemon;
 mod statsd_delivery;
 mod stress;
 mod timed;
