@@ -329,3 +329,38 @@ fn retry_calls_are_tagged_with_the_prometheus_backends_outcomes() {
         assert!(exposition.contains(&call), "{call} not in:\n{exposition}");
     }
 }
+
+#[test]
+fn timed_calls_send_their_timer_and_count_the_call() {
+    #[gort_metrics::timed(middleware = "auth")]
+    fn authenticate() -> u32 {
+        7
+    }
+
+    let (lines, spy) = SpyMetricSink::new();
+    let statsd = StatsdCollector::builder().build_with_sink(spy);
+    with_collector(statsd, || {
+        authenticate();
+        authenticate();
+    });
+    let lines: Vec<String> = lines
+        .try_iter()
+        .map(|line| String::from_utf8(line).expect("UTF-8"))
+        .collect();
+    let kinds: Vec<&str> = lines
+        .iter()
+        .map(|line| {
+            if line.starts_with("gort.middleware_duration:") {
+                line.split_once("|ms")
+                    .map_or(line.as_str(), |(_, tags)| tags)
+            } else {
+                line.as_str()
+            }
+        })
+        .collect();
+    let call = [
+        "|#middleware:auth",
+        "gort.middleware_calls:1|c|#middleware:auth,outcome:ok",
+    ];
+    assert_eq!(kinds, [call, call].concat(), "{lines:?}");
+}
