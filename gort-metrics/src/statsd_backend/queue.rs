@@ -6,7 +6,8 @@
 //! which travel through the same queue: a flush is answered once every line pushed before it
 //! is sent, however busy the other threads are, and only those lines are waited for.
 //!
-//! Flush requests and the stop signal do not count against the bound, so they always get in.
+//! Flush requests do not count against the bound, so they always get in; the stop signal is
+//! the queue's disconnection, seen after every line still queued.
 
 use super::sink::Progress;
 use cadence::MetricSink;
