@@ -14,6 +14,8 @@ mod site_cache;
 mod stats;
 mod stats_consistency;
 mod statsd;
+mod statsd_daemon;
+mod statsd_delivery;
 mod stress;
 mod swap_release;
 mod timed;

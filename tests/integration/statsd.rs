@@ -1,153 +1,29 @@
 //! `StatsdCollector` against the real Etsy statsd 0.9.0: the daemon parses our DogStatsD lines
-//! (tags included), and the totals it flushes are exactly what was recorded, cardinality
-//! guard included. Send failures never reach the caller.
+//! (tags included, rewritten ones too), sub-millisecond timers and the per-outcome call
+//! counters, and the totals it flushes are exactly what was recorded, cardinality guard
+//! included. Send failures never reach the caller.
 
-use crate::servers::{
-    ServerProcess, TempDir, free_tcp_port, free_udp_port, on_path, poll, skip_or_fail,
-    workspace_root,
-};
-use gort_metrics::{Collector, StatsdCollector, with_collector};
-use serde_json::Value;
+use crate::servers::{free_udp_port, poll};
+use crate::statsd_daemon::{Statsd, Totals, statsd_install};
+use gort_metrics::cadence::SpyMetricSink;
+use gort_metrics::{Collector, Outcome, StatsdCollector, with_collector};
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::path::Path;
-use std::process::Command;
+use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
-/// A statsd backend that appends every flush to a JSON-lines file: statsd resets counters at
-/// each flush, so reading them back means adding up what every flush saw.
-const FLUSH_TO_FILE_BACKEND: &str = r#"
-const fs = require('fs');
-exports.init = function (startupTime, config, events) {
-  events.on('flush', function (timestamp, metrics) {
-    fs.appendFileSync(config.flushFile, JSON.stringify({
-      counters: metrics.counters, gauges: metrics.gauges, timers: metrics.timers
-    }) + '\n');
-  });
-  return true;
-};
-"#;
-
-/// A running statsd; killed on drop.
-struct Statsd {
-    udp: SocketAddr,
-    flush_file: std::path::PathBuf,
-    process: ServerProcess,
-    _dir: TempDir,
-}
-
-impl Statsd {
-    fn start(node: &Path, stats_js: &Path) -> Statsd {
-        let dir = TempDir::new("statsd");
-        let backend = dir.path().join("flush-to-file.js");
-        std::fs::write(&backend, FLUSH_TO_FILE_BACKEND).expect("write the backend");
-        let flush_file = dir.path().join("flushes.jsonl");
-        let udp: SocketAddr = ([127, 0, 0, 1], free_udp_port()).into();
-        let management: SocketAddr = ([127, 0, 0, 1], free_tcp_port()).into();
-        let config = dir.path().join("config.js");
-        let settings = serde_json::json!({
-            "address": "127.0.0.1",
-            "port": udp.port(),
-            "mgmt_address": "127.0.0.1",
-            "mgmt_port": management.port(),
-            "flushInterval": 1000,
-            "backends": [backend],
-            "flushFile": flush_file,
-            "automaticConfigReload": false,
-        });
-        // statsd evaluates its config file as a JavaScript object literal; JSON is one.
-        std::fs::write(&config, settings.to_string()).expect("write the config");
-        let mut process = ServerProcess::spawn(
-            "statsd",
-            Command::new(node).arg(stats_js).arg(&config),
-            dir.path(),
-        );
-        poll(
-            "statsd management port answers",
-            Duration::from_secs(15),
-            || {
-                process.assert_running();
-                management_command(management, "health")
-                    .filter(|answer| answer.contains("up"))
-                    .ok_or_else(|| "not up yet".to_owned())
-            },
-        );
-        Statsd {
-            udp,
-            flush_file,
-            process,
-            _dir: dir,
-        }
-    }
-
-    /// Every flush so far.
-    fn flushes(&self) -> Vec<Value> {
-        let text = std::fs::read_to_string(&self.flush_file).unwrap_or_default();
-        text.lines()
-            .filter_map(|line| serde_json::from_str(line).ok())
-            .collect()
-    }
-
-    /// Counters summed over all flushes; gauges as of the last; timer samples of all.
-    fn totals(&self, prefix: &str) -> Totals {
-        let mut totals = Totals::default();
-        for flush in self.flushes() {
-            let keys = |section: &str| {
-                flush[section]
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|(key, _)| key.starts_with(prefix))
-            };
-            for (key, value) in keys("counters") {
-                *totals.counters.entry(key).or_default() += value.as_f64().unwrap_or(f64::NAN);
-            }
-            for (key, value) in keys("gauges") {
-                totals
-                    .gauges
-                    .insert(key, value.as_f64().unwrap_or(f64::NAN));
-            }
-            for (key, samples) in keys("timers") {
-                let samples = samples.as_array().cloned().unwrap_or_default();
-                let samples = samples.iter().filter_map(Value::as_f64);
-                totals.timers.entry(key).or_default().extend(samples);
-            }
-        }
-        totals.counters.retain(|_, value| *value != 0.0);
-        totals.timers.retain(|_, samples| !samples.is_empty());
-        totals
-    }
-}
-
-#[derive(Debug, Default, PartialEq)]
-struct Totals {
-    counters: BTreeMap<String, f64>,
-    gauges: BTreeMap<String, f64>,
-    timers: BTreeMap<String, Vec<f64>>,
-}
-
-fn management_command(address: SocketAddr, command: &str) -> Option<String> {
-    let mut stream = TcpStream::connect_timeout(&address, Duration::from_millis(500)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    stream.write_all(format!("{command}\n").as_bytes()).ok()?;
-    let mut answer = vec![0; 256];
-    let read = stream.read(&mut answer).ok()?;
-    Some(String::from_utf8_lossy(&answer[..read]).into_owned())
-}
-
-/// Node and the statsd install from `.ci/install-servers.sh`, or `None` after the CI rule.
-fn statsd_install(test: &str) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
-    let stats_js = workspace_root().join("target/statsd/node_modules/statsd/stats.js");
-    let node = on_path("node").or_else(|| on_path("nodejs"));
-    match node {
-        Some(node) if stats_js.is_file() => Some((node, stats_js)),
-        _ => {
-            skip_or_fail(test, "node or statsd 0.9.0 (target/statsd)");
-            None
-        }
-    }
+/// The series statsd makes of one line we send, read off a spy sink: how a rewritten tag value
+/// looks is the tag rules' business, and this test only checks that the daemon takes it.
+fn series_of_sent(record: impl FnOnce(&StatsdCollector)) -> String {
+    let (lines, spy) = SpyMetricSink::new();
+    record(&StatsdCollector::builder().build_with_sink(spy));
+    let line = String::from_utf8(lines.try_recv().expect("one line")).expect("UTF-8");
+    let (name, _) = line.split_once(':').expect("name:value");
+    let tags = line.split_once("|#").map_or("", |(_, tags)| tags);
+    let tags: Vec<(&str, &str)> = tags
+        .split(',')
+        .filter_map(|tag| tag.split_once(':'))
+        .collect();
+    series(name, &tags)
 }
 
 fn series(name: &str, tags: &[(&str, &str)]) -> String {
@@ -190,6 +66,21 @@ fn a_real_statsd_receives_exactly_what_was_recorded() {
         .build(daemon.udp)
         .expect("a UDP socket");
     with_collector(statsd.clone(), tests::record_gateway_traffic);
+    // Calls by outcome, with sub-millisecond timers.
+    statsd.record_middleware_call("auth", Outcome::Error, Duration::from_micros(125));
+    statsd.record_message_call("dingtalk", Outcome::Ok, Duration::from_micros(2_500));
+    statsd.record_message_call("dingtalk", Outcome::Cancelled, Duration::from_micros(750));
+    // Tag values that are rewritten: one that would break the line, and an empty one.
+    let record_odd_error = |collector: &StatsdCollector| {
+        collector.record_channel_error("tenant|a", "dingtalk", "");
+    };
+    record_odd_error(&statsd);
+    let odd_error = series_of_sent(record_odd_error);
+    assert!(
+        odd_error.starts_with("gort.channel_errors;channel=tenant_a-")
+            && odd_error.ends_with(";type=dingtalk;error_type=__empty__"),
+        "{odd_error}"
+    );
     for channel in ["a", "b", "c", "a"] {
         guarded.record_message_received(channel, "inbound", "text");
     }
@@ -240,10 +131,35 @@ fn a_real_statsd_receives_exactly_what_was_recorded() {
             (
                 series(
                     "gort.retry_calls",
-                    &[("operation", "api-call"), ("success", "true")],
+                    &[
+                        ("operation", "api-call"),
+                        ("outcome", "successful_with_retry"),
+                    ],
                 ),
                 1.0,
             ),
+            (
+                series(
+                    "gort.middleware_calls",
+                    &[("middleware", "auth"), ("outcome", "error")],
+                ),
+                1.0,
+            ),
+            (
+                series(
+                    "gort.message_calls",
+                    &[("channel", "dingtalk"), ("outcome", "ok")],
+                ),
+                1.0,
+            ),
+            (
+                series(
+                    "gort.message_calls",
+                    &[("channel", "dingtalk"), ("outcome", "cancelled")],
+                ),
+                1.0,
+            ),
+            (odd_error, 1.0),
             (
                 series(
                     "guarded.messages_received",
@@ -283,12 +199,12 @@ fn a_real_statsd_receives_exactly_what_was_recorded() {
         timers: BTreeMap::from([
             (
                 series("gort.message_duration", &[("channel", "dingtalk")]),
-                vec![30.0],
+                vec![0.75, 2.5, 30.0],
             ),
             ("gort.session_duration".to_owned(), vec![2000.0]),
             (
                 series("gort.middleware_duration", &[("middleware", "auth")]),
-                vec![7.0],
+                vec![0.125, 7.0],
             ),
         ]),
     };
@@ -381,4 +297,70 @@ fn the_first_folded_record_of_each_metric_warns_once() {
         ]
     );
     assert_eq!(statsd.overflowed_records(), 4);
+}
+
+#[test]
+fn retry_calls_are_tagged_with_the_prometheus_backends_outcomes() {
+    let prometheus = gort_metrics::PrometheusCollector::new();
+    let (lines, spy) = SpyMetricSink::new();
+    let statsd = StatsdCollector::builder().build_with_sink(spy);
+    let retries = [(1, true), (4, true), (2, false), (1, false)];
+    for (i, (attempts, success)) in retries.into_iter().enumerate() {
+        let operation = format!("op-{i}");
+        prometheus.record_retry(&operation, attempts, success);
+        statsd.record_retry(&operation, attempts, success);
+    }
+    let exposition = prometheus.render();
+    let calls: Vec<String> = lines
+        .try_iter()
+        .map(|line| String::from_utf8(line).expect("UTF-8"))
+        .filter_map(|line| {
+            let tags = line.strip_prefix("gort.retry_calls:1|c|#")?;
+            let (operation, outcome) = tags.split_once(',')?;
+            let operation = operation.strip_prefix("operation:")?;
+            let outcome = outcome.strip_prefix("outcome:")?;
+            Some(format!(
+                "gort_retry_calls_total{{operation=\"{operation}\",outcome=\"{outcome}\"}} 1"
+            ))
+        })
+        .collect();
+    assert_eq!(calls.len(), retries.len(), "one retry_calls line per call");
+    for call in calls {
+        assert!(exposition.contains(&call), "{call} not in:\n{exposition}");
+    }
+}
+
+#[test]
+fn timed_calls_send_their_timer_and_count_the_call() {
+    #[gort_metrics::timed(middleware = "auth")]
+    fn authenticate() -> u32 {
+        7
+    }
+
+    let (lines, spy) = SpyMetricSink::new();
+    let statsd = StatsdCollector::builder().build_with_sink(spy);
+    with_collector(statsd, || {
+        authenticate();
+        authenticate();
+    });
+    let lines: Vec<String> = lines
+        .try_iter()
+        .map(|line| String::from_utf8(line).expect("UTF-8"))
+        .collect();
+    let kinds: Vec<&str> = lines
+        .iter()
+        .map(|line| {
+            if line.starts_with("gort.middleware_duration:") {
+                line.split_once("|ms")
+                    .map_or(line.as_str(), |(_, tags)| tags)
+            } else {
+                line.as_str()
+            }
+        })
+        .collect();
+    let call = [
+        "|#middleware:auth",
+        "gort.middleware_calls:1|c|#middleware:auth,outcome:ok",
+    ];
+    assert_eq!(kinds, [call, call].concat(), "{lines:?}");
 }

@@ -1,8 +1,8 @@
 //! [`StatsdBuilder`]: prefix, cardinality limit, queue and flush settings.
 
-use super::StatsdCollector;
 use super::errors::StatsdError;
 use super::sink::{self, Progress};
+use super::{IntervalFlush, StatsdCollector};
 use cadence::MetricSink;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::panic::RefUnwindSafe;
@@ -114,7 +114,8 @@ impl StatsdBuilder {
     /// # Errors
     ///
     /// [`StatsdError::Resolve`] when `server` does not resolve; [`StatsdError::Socket`] when
-    /// no local UDP socket can be opened for it.
+    /// no local UDP socket can be opened for it; [`StatsdError::Thread`] when the sending
+    /// thread cannot be started.
     ///
     /// ```
     /// let statsd = gort_metrics::StatsdCollector::builder().build(("127.0.0.1", 8125))?;
@@ -132,9 +133,13 @@ impl StatsdBuilder {
                 ),
             })?;
         let progress = Arc::new(Progress::default());
-        let sink = sink::udp(server, self.queue_capacity, &progress)
-            .map_err(|source| StatsdError::Socket { server, source })?;
-        Ok(StatsdCollector::from_parts(&self, sink, progress))
+        let sink = sink::udp(server, self.queue_capacity, self.flush_interval, &progress)?;
+        Ok(StatsdCollector::from_parts(
+            &self,
+            sink,
+            progress,
+            IntervalFlush::BySink,
+        ))
     }
 
     /// A collector writing to a cadence sink of your choice: a Unix socket, a test spy, or
@@ -154,6 +159,7 @@ impl StatsdBuilder {
         self,
         sink: impl MetricSink + Send + Sync + RefUnwindSafe + 'static,
     ) -> StatsdCollector {
-        StatsdCollector::from_parts(&self, sink, Arc::new(Progress::default()))
+        let progress = Arc::new(Progress::default());
+        StatsdCollector::from_parts(&self, sink, progress, IntervalFlush::ByFlusherThread)
     }
 }

@@ -3,7 +3,8 @@
 use std::net::SocketAddr;
 use std::{fmt, io};
 
-/// Why [`StatsdBuilder::build`](crate::StatsdBuilder::build) could not set up the UDP sink.
+/// Why [`StatsdBuilder::build`](crate::StatsdBuilder::build) could not set up the UDP sink or
+/// its sending thread.
 ///
 /// Only setting up can fail: once built, a collector never reports send failures to its caller
 /// (it counts them, see [`StatsdCollector::send_errors`](crate::StatsdCollector::send_errors)).
@@ -29,6 +30,11 @@ pub enum StatsdError {
         /// What the socket calls reported.
         source: io::Error,
     },
+    /// The thread that sends the queued lines could not be started.
+    Thread {
+        /// What spawning the thread reported.
+        source: io::Error,
+    },
 }
 
 impl fmt::Display for StatsdError {
@@ -43,6 +49,9 @@ impl fmt::Display for StatsdError {
                     "cannot open a UDP socket to the StatsD server {server}: {source}"
                 )
             }
+            StatsdError::Thread { source } => {
+                write!(f, "cannot start the StatsD sending thread: {source}")
+            }
         }
     }
 }
@@ -50,7 +59,9 @@ impl fmt::Display for StatsdError {
 impl std::error::Error for StatsdError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            StatsdError::Resolve { source } | StatsdError::Socket { source, .. } => Some(source),
+            StatsdError::Resolve { source }
+            | StatsdError::Socket { source, .. }
+            | StatsdError::Thread { source } => Some(source),
         }
     }
 }
