@@ -50,7 +50,13 @@ fn facade_counter(c: &mut Criterion) {
     let uncached = FacadeCollector::builder().cache_handles(false).build();
     group.bench_function("by_hand_static_labels", |b| b.iter(by_hand_static));
     group.bench_function("by_hand_owned_labels", |b| {
-        b.iter(|| by_hand_owned(black_box("dingtalk"), black_box("inbound"), black_box("text")))
+        b.iter(|| {
+            by_hand_owned(
+                black_box("dingtalk"),
+                black_box("inbound"),
+                black_box("text"),
+            )
+        })
     });
     group.bench_function("facade", |b| {
         b.iter(|| {
@@ -121,7 +127,11 @@ fn facade_local(c: &mut Criterion) {
         group.bench_function("by_hand_static_labels", |b| b.iter(by_hand_static));
         group.bench_function("by_hand_owned_labels", |b| {
             b.iter(|| {
-                by_hand_owned(black_box("dingtalk"), black_box("inbound"), black_box("text"))
+                by_hand_owned(
+                    black_box("dingtalk"),
+                    black_box("inbound"),
+                    black_box("text"),
+                )
             })
         });
         group.bench_function("facade", |b| {

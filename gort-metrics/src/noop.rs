@@ -46,7 +46,7 @@ pub type DefaultCollector = NoopCollector;
 ///
 /// set_global_collector(DefaultCollector);
 /// assert!(!DefaultCollector.is_enabled());
-/// assert!(matches!(NoopCollector, DefaultCollector));
+/// assert_eq!(DefaultCollector, NoopCollector);
 /// ```
 #[deprecated(since = "0.2.0", note = "renamed to `NoopCollector`, for what it does")]
 #[allow(non_upper_case_globals)]
