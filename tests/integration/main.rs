@@ -7,6 +7,7 @@ mod exporter;
 mod exposition;
 mod facade;
 mod fanout;
+mod noop;
 mod prometheus;
 mod retried;
 mod servers;

@@ -56,7 +56,8 @@ static GLOBAL_DESCRIBED: AtomicBool = AtomicBool::new(false);
 
 /// When a record last looked for the global recorder. One look at a time, and records look
 /// no more often than every [`PROBE_INTERVAL`], so that a flood of records before any global
-/// recorder is installed does not become a flood of threads.
+/// recorder is installed does not become a flood of threads. Building a collector always
+/// looks, since that is rare.
 static LAST_PROBE: Mutex<Option<Instant>> = Mutex::new(None);
 
 const PROBE_INTERVAL: Duration = Duration::from_millis(50);
@@ -89,6 +90,11 @@ fn is_global(recorder: &dyn Recorder) -> bool {
     let id = RecorderId::of(recorder);
     if let Some(global) = GLOBAL.get() {
         return *global == id;
+    }
+    // A zero-sized recorder (the no-op, while nothing is installed) is never taken for the
+    // global one, so looking could not change this record's answer.
+    if id.size == 0 {
+        return false;
     }
     // Without thread-local storage (a record from a thread-local destructor) no look is due.
     let due = UNTIL_PROBE.try_with(|until| {
@@ -138,7 +144,11 @@ pub(super) fn look_for_global(wait: Wait) {
     if GLOBAL.get().is_some() || (wait == Wait::No && recent) {
         return;
     }
-    *last = Some(now);
+    // Only records count towards the interval: a collector built just before the recorder is
+    // installed must not hold back the first record's look.
+    if wait == Wait::No {
+        *last = Some(now);
+    }
     // A platform without threads, or one out of them, just never keeps handles.
     let seen = std::thread::Builder::new()
         .name("gort-metrics-probe".into())

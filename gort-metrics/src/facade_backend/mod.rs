@@ -45,7 +45,9 @@ const DEFAULT_MAX_SERIES_PER_FAMILY: usize = 10_000;
 /// global recorder once, on its first record; a local recorder with each record of a family,
 /// since a new local recorder made where a dropped one lived has the same address and nothing
 /// else tells the two apart (recorders keep descriptions by name, so this repeats the same
-/// text). [`describe`](Self::describe) tells the current recorder about every family at once.
+/// text; it costs about 0.4 µs a record with `metrics-exporter-prometheus`, whose description
+/// map takes a write lock). [`describe`](Self::describe) tells the current recorder about
+/// every family at once.
 ///
 /// **Handles.** A record looks up its label set in the collector's own map (no allocation once
 /// the set is known), then registers that key in the current recorder. For the *global*
@@ -55,8 +57,9 @@ const DEFAULT_MAX_SERIES_PER_FAMILY: usize = 10_000;
 /// (`metrics-exporter-prometheus`'s `idle_timeout`) would leave a kept handle feeding a deleted
 /// one; with such an exporter, build with [`cache_handles(false)`](FacadeBuilder::cache_handles).
 /// To learn which recorder is the global one, the collector asks a short-lived thread (a
-/// fresh thread has no local recorder): on construction, and every 1024 records of a thread
-/// (at most every 50 ms) until a global recorder is installed.
+/// fresh thread has no local recorder) when it is built, and, until a global recorder is
+/// known, on a thread's first record and every 1024 records after (at most every 50 ms
+/// between all threads). Until then the global recorder is treated as a local one.
 ///
 /// **Cardinality.** Each labelled family keeps at most
 /// [`max_series_per_family`](FacadeBuilder::max_series_per_family) label sets (10 000 by

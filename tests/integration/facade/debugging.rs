@@ -5,7 +5,7 @@
 use super::{Seen, read, series};
 use gort_metrics::metrics::{Unit, with_local_recorder};
 use gort_metrics::{Collector, with_collector};
-use gort_metrics::{DefaultCollector, FacadeCollector, retried, set_global_collector, timed};
+use gort_metrics::{FacadeCollector, NoopCollector, retried, set_global_collector, timed};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use std::time::Duration;
 use tests::{lock_global, record_gateway_traffic};
@@ -129,7 +129,7 @@ fn timed_sites_count_each_outcome_in_the_recorder_current_at_the_call() {
         assert!(panicked.is_err());
     });
     with_local_recorder(&second, || authenticate(false));
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 
     let calls = |outcome: &str| {
         series(
