@@ -8,6 +8,7 @@ mod exposition;
 mod fanout;
 mod prometheus;
 mod retried;
+mod retry_edges;
 mod servers;
 mod site_cache;
 mod stats;

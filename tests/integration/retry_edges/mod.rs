@@ -1,0 +1,5 @@
+//! The retry runtime at its edges: exact backoff schedules, zero delays, executors other than
+//! tokio, fairness between tries, degenerate policies.
+
+mod schedules;
+mod zero_delay;
