@@ -61,6 +61,7 @@ pub use record::{
 };
 #[cfg(feature = "tokio")]
 pub use retry::TokioSleeper;
+pub use retry::ZeroAttempts;
 pub use retry::{
     Backoff, DefaultSleeper, RetryPolicy, Sleeper, TimerThreadSleep, TimerThreadSleeper, retry,
     retry_async, retry_async_if, retry_async_with, retry_if,

@@ -18,7 +18,7 @@ mod run;
 mod sleep;
 
 pub use backoff::Backoff;
-pub use policy::RetryPolicy;
+pub use policy::{RetryPolicy, ZeroAttempts};
 pub use run::{retry, retry_async, retry_async_if, retry_async_with, retry_if};
 #[cfg(feature = "tokio")]
 pub use sleep::TokioSleeper;
