@@ -2,5 +2,6 @@
 //! tokio, fairness between tries, degenerate policies.
 
 mod attempts;
+mod fairness;
 mod schedules;
 mod zero_delay;

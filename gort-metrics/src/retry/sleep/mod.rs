@@ -1,5 +1,6 @@
 //! Waiting between async tries without blocking the executor.
 
+mod pause;
 mod timer_thread;
 #[cfg(feature = "tokio")]
 mod tokio_sleeper;
@@ -7,6 +8,7 @@ mod tokio_sleeper;
 use core::future::Future;
 use std::time::{Duration, Instant};
 
+pub(crate) use pause::pause;
 pub use timer_thread::{TimerThreadSleep, TimerThreadSleeper};
 #[cfg(feature = "tokio")]
 pub use tokio_sleeper::TokioSleeper;
