@@ -59,6 +59,7 @@ pub use record::{
     record_message_sent, record_middleware_duration, record_retry, record_session_active,
     record_session_duration,
 };
+pub use retry::DefaultSleep;
 #[cfg(feature = "tokio")]
 pub use retry::TokioSleeper;
 pub use retry::ZeroAttempts;
