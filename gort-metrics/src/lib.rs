@@ -147,9 +147,11 @@ pub use record::{
     record_message_sent, record_middleware_duration, record_retry, record_session_active,
     record_session_duration,
 };
+pub use retry::DefaultSleep;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use retry::TokioSleeper;
+pub use retry::ZeroAttempts;
 pub use retry::{
     Backoff, DefaultSleeper, RetryPolicy, Sleeper, TimerThreadSleep, TimerThreadSleeper, retry,
     retry_async, retry_async_if, retry_async_with, retry_if,

@@ -10,6 +10,7 @@ mod fanout;
 mod noop;
 mod prometheus;
 mod retried;
+mod retry_edges;
 mod servers;
 mod site_cache;
 mod stats;

@@ -34,18 +34,24 @@ pub(crate) fn wait_ceiling(
 ) -> Duration {
     let uncapped = match backoff {
         Backoff::Fixed => delay.as_nanos(),
-        Backoff::Exponential => {
-            let doublings = try_number.saturating_sub(1);
-            let nanos = delay.as_nanos();
-            // `checked_shl` only rejects shifts of 128 or more, so overflow is checked by hand:
-            // the shift is exact while it keeps every bit of `nanos`.
-            match nanos.checked_shl(doublings) {
-                Some(shifted) if shifted >> doublings == nanos => shifted,
-                _ => u128::MAX,
-            }
-        }
+        Backoff::Exponential => doubled(delay.as_nanos(), try_number.saturating_sub(1)),
     };
     from_nanos(uncapped.min(max_delay.as_nanos()))
+}
+
+/// `nanos * 2^doublings`, saturating at `u128::MAX`.
+///
+/// Zero stays zero however many doublings: a zero delay means no wait, not a wait that grows
+/// to the cap once the shift would overflow. Any other value saturates once a bit would be
+/// shifted out, which for a shift of 128 or more (where `checked_shl` gives up) is always.
+fn doubled(nanos: u128, doublings: u32) -> u128 {
+    if nanos == 0 {
+        return 0;
+    }
+    match nanos.checked_shl(doublings) {
+        Some(shifted) if shifted >> doublings == nanos => shifted,
+        _ => u128::MAX,
+    }
 }
 
 /// Full jitter: a wait drawn uniformly from `[0, ceiling]`, given 64 uniformly random bits.
@@ -111,6 +117,39 @@ mod tests {
         assert_eq!(huge, Duration::MAX);
         let wide = wait_ceiling(Backoff::Exponential, MS, Duration::MAX, 120);
         assert_eq!(wide, Duration::MAX);
+    }
+
+    #[test]
+    fn a_zero_delay_never_grows_however_late_the_try() {
+        for try_number in [1, 2, 64, 128, 129, 130, 1_000, u32::MAX - 1, u32::MAX] {
+            for backoff in [Backoff::Exponential, Backoff::Fixed] {
+                assert_eq!(
+                    wait_ceiling(backoff, Duration::ZERO, Duration::MAX, try_number),
+                    Duration::ZERO,
+                    "{backoff:?}, try {try_number}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_smallest_delay_saturates_exactly_when_its_bit_leaves_the_word() {
+        let one = Duration::from_nanos(1);
+        // Try 128 shifts the single bit to position 127: still exact, then capped.
+        assert_eq!(
+            wait_ceiling(Backoff::Exponential, one, Duration::MAX, 64),
+            from_nanos(1 << 63)
+        );
+        for try_number in [129, 130, u32::MAX] {
+            assert_eq!(
+                wait_ceiling(Backoff::Exponential, one, 7 * MS, try_number),
+                7 * MS
+            );
+        }
+        assert_eq!(doubled(1, 127), 1 << 127);
+        assert_eq!(doubled(1, 128), u128::MAX);
+        assert_eq!(doubled(1, u32::MAX), u128::MAX);
+        assert_eq!(doubled(0, u32::MAX), 0);
     }
 
     #[test]

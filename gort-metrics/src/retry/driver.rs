@@ -8,7 +8,7 @@
 use super::backoff::full_jitter;
 use super::policy::RetryPolicy;
 use super::random::SplitMix64;
-use super::sleep::Sleeper;
+use super::sleep::{Sleeper, pause};
 use core::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
@@ -129,8 +129,9 @@ impl Retrying {
         ControlFlow::Continue(())
     }
 
-    /// [`decide`](Self::decide) on `sleeper`'s clock, then sleep with it if there is another
-    /// try.
+    /// [`decide`](Self::decide) on `sleeper`'s clock, then, if there is another try, sleep
+    /// with it; the task goes back to its executor between tries even when there is nothing
+    /// to wait for, so that tries that fail at once cannot starve the tasks beside them.
     pub async fn after_try_async<T, E, S: Sleeper + ?Sized>(
         &mut self,
         result: Result<T, E>,
@@ -138,9 +139,7 @@ impl Retrying {
         sleeper: &S,
     ) -> ControlFlow<Result<T, E>> {
         let wait = self.decide(result, retryable, || sleeper.now())?;
-        if !wait.is_zero() {
-            sleeper.sleep(wait).await;
-        }
+        pause(sleeper, wait).await;
         ControlFlow::Continue(())
     }
 

@@ -18,11 +18,11 @@ mod run;
 mod sleep;
 
 pub use backoff::Backoff;
-pub use policy::RetryPolicy;
+pub use policy::{RetryPolicy, ZeroAttempts};
 pub use run::{retry, retry_async, retry_async_if, retry_async_with, retry_if};
 #[cfg(feature = "tokio")]
 pub use sleep::TokioSleeper;
-pub use sleep::{DefaultSleeper, Sleeper, TimerThreadSleep, TimerThreadSleeper};
+pub use sleep::{DefaultSleep, DefaultSleeper, Sleeper, TimerThreadSleep, TimerThreadSleeper};
 
 /// What `#[retried]` expansions call, re-exported as `::gort_metrics::__private`.
 pub(crate) mod private {

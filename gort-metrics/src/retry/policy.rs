@@ -2,6 +2,7 @@
 
 use super::backoff::{self, Backoff};
 use std::borrow::Cow;
+use std::fmt;
 use std::time::Duration;
 
 /// How to retry an operation: its name, how many tries, and the waits between them.
@@ -63,15 +64,53 @@ impl RetryPolicy {
         }
     }
 
-    /// Total tries, the first included. `0` is taken as `1`: the operation always runs once.
+    /// Total tries, the first included.
+    ///
+    /// # Zero
+    ///
+    /// A retried call always makes its first try, so `attempts(0)` is clamped to `1`: one try,
+    /// no retry. Where the count comes from configuration and a zero is a mistake to report,
+    /// use [`try_attempts`](Self::try_attempts), which rejects it.
     ///
     /// ```
-    /// assert_eq!(gort_metrics::RetryPolicy::new("op").attempts(0).max_attempts(), 1);
+    /// use gort_metrics::{retry, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::new("op").attempts(0);
+    /// assert_eq!(policy.max_attempts(), 1);
+    ///
+    /// let mut calls = 0;
+    /// let result = retry(policy, || {
+    ///     calls += 1;
+    ///     Err::<(), _>("down")
+    /// });
+    /// assert_eq!((result, calls), (Err("down"), 1));
     /// ```
     #[must_use]
     pub fn attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts.max(1);
         self
+    }
+
+    /// Total tries, the first included, rejecting `0` instead of clamping it as
+    /// [`attempts`](Self::attempts) does.
+    ///
+    /// # Errors
+    ///
+    /// [`ZeroAttempts`] when `attempts` is `0`: a call cannot make fewer than one try.
+    ///
+    /// ```
+    /// use gort_metrics::{RetryPolicy, ZeroAttempts};
+    ///
+    /// let configured: u32 = "0".parse().unwrap();
+    /// assert_eq!(RetryPolicy::new("op").try_attempts(configured), Err(ZeroAttempts));
+    /// assert_eq!(RetryPolicy::new("op").try_attempts(4).map(|p| p.max_attempts()), Ok(4));
+    /// ```
+    pub fn try_attempts(self, attempts: u32) -> Result<Self, ZeroAttempts> {
+        if attempts == 0 {
+            Err(ZeroAttempts)
+        } else {
+            Ok(self.attempts(attempts))
+        }
     }
 
     /// The wait after the first failed try; later waits grow from it per [`Backoff`].
@@ -210,6 +249,24 @@ impl RetryPolicy {
         self.seed
     }
 }
+
+/// The error of [`RetryPolicy::try_attempts`] given `0`: every call makes at least one try.
+///
+/// ```
+/// use gort_metrics::ZeroAttempts;
+///
+/// assert_eq!(ZeroAttempts.to_string(), "a retry policy needs at least one attempt, got 0");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ZeroAttempts;
+
+impl fmt::Display for ZeroAttempts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a retry policy needs at least one attempt, got 0")
+    }
+}
+
+impl std::error::Error for ZeroAttempts {}
 
 impl From<&'static str> for RetryPolicy {
     /// The default policy for the named operation, so `retry("fetch", ..)` reads naturally.

@@ -1,12 +1,18 @@
 //! Waiting between async tries without blocking the executor.
 
+mod default;
+mod pause;
 mod timer_thread;
+#[cfg(feature = "tokio")]
+mod tokio_probe;
 #[cfg(feature = "tokio")]
 mod tokio_sleeper;
 
 use core::future::Future;
 use std::time::{Duration, Instant};
 
+pub use default::{DefaultSleep, DefaultSleeper};
+pub(crate) use pause::pause;
 pub use timer_thread::{TimerThreadSleep, TimerThreadSleeper};
 #[cfg(feature = "tokio")]
 pub use tokio_sleeper::TokioSleeper;
@@ -14,8 +20,8 @@ pub use tokio_sleeper::TokioSleeper;
 /// How an async retry waits between tries: a timer of some async runtime.
 ///
 /// The crate ships [`TokioSleeper`] (feature `tokio`, on by default) and the runtime-agnostic
-/// [`TimerThreadSleeper`]; [`DefaultSleeper`] is the first when the feature is on, else the
-/// second. Implement it for another runtime's timer and pass it as `sleeper = path` to
+/// [`TimerThreadSleeper`]; [`DefaultSleeper`] is the first on a tokio runtime with a timer and
+/// the feature on, else the second. Implement it for another runtime's timer and pass it as `sleeper = path` to
 /// `#[retried]` or to [`retry_async_with`](crate::retry_async_with).
 ///
 /// ```
@@ -75,42 +81,5 @@ impl<S: Sleeper + ?Sized> Sleeper for &S {
 
     fn now(&self) -> Instant {
         (**self).now()
-    }
-}
-
-/// The sleeper async retries use unless told otherwise: [`TokioSleeper`] with the `tokio`
-/// feature (on by default), else [`TimerThreadSleeper`].
-///
-/// ```
-/// use std::time::Duration;
-/// use gort_metrics::{DefaultSleeper, Sleeper};
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// DefaultSleeper.sleep(Duration::from_millis(1)).await;
-/// # }
-/// ```
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DefaultSleeper;
-
-#[cfg(feature = "tokio")]
-impl Sleeper for DefaultSleeper {
-    type Sleep = <TokioSleeper as Sleeper>::Sleep;
-
-    fn sleep(&self, duration: Duration) -> Self::Sleep {
-        TokioSleeper.sleep(duration)
-    }
-
-    fn now(&self) -> Instant {
-        TokioSleeper.now()
-    }
-}
-
-#[cfg(not(feature = "tokio"))]
-impl Sleeper for DefaultSleeper {
-    type Sleep = TimerThreadSleep;
-
-    fn sleep(&self, duration: Duration) -> Self::Sleep {
-        TimerThreadSleeper.sleep(duration)
     }
 }
