@@ -235,3 +235,25 @@ pub fn record_gateway_traffic() {
     gort_metrics::record_message_received("dingtalk", "inbound", "text");
     gort_metrics::record_message_sent("feishu", "outbound", "image");
 }
+
+const OWN_PROCESS_ENV: &str = "GORT_METRICS_OWN_PROCESS_CHILD";
+
+/// Runs the test named `name` (its full path, `module::test`) alone in a fresh process of this
+/// test binary, for tests that read or change process-wide state: thread counts, resident
+/// memory, resource limits. In the parent it waits for the child, asserts that it passed, and
+/// returns `true` (the caller returns); in the child it returns `false` and the test runs.
+pub fn in_own_process(name: &str) -> bool {
+    if std::env::var_os(OWN_PROCESS_ENV).is_some() {
+        return false;
+    }
+    let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(OWN_PROCESS_ENV, "1")
+        .output()
+        .expect("re-run the test binary");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    print!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "child run of {name} failed");
+    assert!(stdout.contains("1 passed"), "child ran no test: {stdout}");
+    true
+}

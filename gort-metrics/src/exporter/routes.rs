@@ -124,7 +124,11 @@ mod tests {
             "http://gateway.example/metrics?x=1",
             "HTTP://GATEWAY/metrics",
         ] {
-            assert_eq!(route(&Method::GET, &uri(target)), Route::Metrics, "{target}");
+            assert_eq!(
+                route(&Method::GET, &uri(target)),
+                Route::Metrics,
+                "{target}"
+            );
         }
         assert_eq!(
             route(&Method::GET, &uri("http://gateway.example/")),
@@ -160,7 +164,10 @@ mod tests {
         );
         let expected = render_registry(&registry);
         assert!(expected.contains("\nscrape_fresh 7\n"), "{expected}");
-        assert_eq!(response.body().size_hint().exact(), Some(expected.len() as u64));
+        assert_eq!(
+            response.body().size_hint().exact(),
+            Some(expected.len() as u64)
+        );
         assert_eq!(response.body().0.as_deref(), Some(expected.as_bytes()));
     }
 
