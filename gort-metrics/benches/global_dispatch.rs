@@ -7,7 +7,7 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gort_metrics::{
-    Collector, DefaultCollector, StatsCollector, record_message_received, set_global_collector,
+    Collector, NoopCollector, StatsCollector, record_message_received, set_global_collector,
     with_collector,
 };
 use std::hint::black_box;
@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
             let collector = go_style.read().expect("not poisoned");
             collector.record_message_received(black_box("dingtalk"), "inbound", "text");
         });
-        set_global_collector(DefaultCollector);
+        set_global_collector(NoopCollector);
         case("global_noop", &record_through_global);
         set_global_collector(stats.clone());
         case("global_stats", &record_through_global);
@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
         stop.store(true, Ordering::Relaxed);
     });
     group.finish();
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 }
 
 criterion_group! {

@@ -16,7 +16,7 @@
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gort_metrics::prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts};
 use gort_metrics::{
-    DEFAULT_BUCKETS, DefaultCollector, PrometheusCollector, StatsCollector,
+    DEFAULT_BUCKETS, NoopCollector, PrometheusCollector, StatsCollector,
     record_message_received, set_global_collector, timed,
 };
 use std::hint::black_box;
@@ -45,14 +45,14 @@ fn autometrics_auth(x: u64) -> u64 {
 
 fn timed_disabled(c: &mut Criterion) {
     let mut group = c.benchmark_group("timed_disabled");
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
     group.bench_function("baseline_bare_fn", |b| b.iter(|| bare(black_box(3))));
     group.bench_function("timed_no_collector", |b| {
         b.iter(|| timed_auth(black_box(3)))
     });
     set_global_collector(StatsCollector::new());
     group.bench_function("timed_stats", |b| b.iter(|| timed_auth(black_box(3))));
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
     group.finish();
 }
 
@@ -85,7 +85,7 @@ fn timed_prometheus(c: &mut Criterion) {
     });
     set_global_collector(PrometheusCollector::new());
     group.bench_function("timed_prometheus", |b| b.iter(|| timed_auth(black_box(3))));
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
     group.bench_function("metrics_rs_histogram", |b| {
         b.iter(|| {
             let start = Instant::now();
@@ -113,7 +113,7 @@ fn record_prometheus(c: &mut Criterion) {
     group.bench_function("record_message_received_global", |b| {
         b.iter(|| record_message_received(black_box("dingtalk"), "inbound", "text"))
     });
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
     group.finish();
 }
 
@@ -144,7 +144,7 @@ fn same_series_two_threads(c: &mut Criterion) {
         BenchmarkId::new("record_message_received_global", "2t"),
         |b| b.iter_custom(|iters| concurrently(2, iters, &through_global)),
     );
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
     group.finish();
 }
 

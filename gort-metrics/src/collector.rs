@@ -105,7 +105,7 @@ impl core::fmt::Debug for CallHandle {
 ///
 /// This is the Rust form of the Go `metrics.Collector` interface: nine methods, one per kind
 /// of event. Implement it to send the numbers anywhere; the crate ships a no-op
-/// ([`DefaultCollector`](crate::DefaultCollector)), in-memory stats
+/// ([`NoopCollector`](crate::NoopCollector)), in-memory stats
 /// ([`StatsCollector`](crate::StatsCollector)) and Prometheus backends.
 ///
 /// Implementations must be cheap and must not block: the methods run on the hot path of every
@@ -179,9 +179,9 @@ pub trait Collector: Send + Sync {
     /// The default is `true`; only collectors that drop everything should return `false`.
     ///
     /// ```
-    /// use gort_metrics::{Collector, DefaultCollector, StatsCollector};
+    /// use gort_metrics::{Collector, NoopCollector, StatsCollector};
     ///
-    /// assert!(!DefaultCollector.is_enabled());
+    /// assert!(!NoopCollector.is_enabled());
     /// assert!(StatsCollector::new().is_enabled());
     /// ```
     fn is_enabled(&self) -> bool {
@@ -335,7 +335,7 @@ forward_collector!(&C, std::boxed::Box<C>, std::sync::Arc<C>);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::noop::DefaultCollector;
+    use crate::noop::NoopCollector;
     use crate::stats::StatsCollector;
     use std::sync::Arc;
 
@@ -362,10 +362,10 @@ mod tests {
 
     #[test]
     fn wrappers_forward_is_enabled() {
-        let (disabled, enabled) = (Box::new(DefaultCollector), Box::new(StatsCollector::new()));
-        assert!(!Arc::new(DefaultCollector).is_enabled());
+        let (disabled, enabled) = (Box::new(NoopCollector), Box::new(StatsCollector::new()));
+        assert!(!Arc::new(NoopCollector).is_enabled());
         assert!(!disabled.is_enabled());
         assert!(enabled.is_enabled());
-        assert!(!(&&DefaultCollector).is_enabled());
+        assert!(!(&&NoopCollector).is_enabled());
     }
 }

@@ -57,9 +57,9 @@ impl FanoutCollector {
     /// Adds `collector` after the ones already there.
     ///
     /// ```
-    /// use gort_metrics::{DefaultCollector, FanoutCollector, StatsCollector};
+    /// use gort_metrics::{NoopCollector, FanoutCollector, StatsCollector};
     ///
-    /// let fanout = FanoutCollector::new().with(StatsCollector::new()).with(DefaultCollector);
+    /// let fanout = FanoutCollector::new().with(StatsCollector::new()).with(NoopCollector);
     /// assert_eq!(fanout.len(), 2);
     /// ```
     #[must_use = "`with` returns the fan-out with the collector added"]
@@ -135,10 +135,10 @@ enum Target {
 
 impl From<Vec<Box<dyn Collector>>> for FanoutCollector {
     /// ```
-    /// use gort_metrics::{Collector, DefaultCollector, FanoutCollector, StatsCollector};
+    /// use gort_metrics::{Collector, NoopCollector, FanoutCollector, StatsCollector};
     ///
     /// let collectors: Vec<Box<dyn Collector>> =
-    ///     vec![Box::new(StatsCollector::new()), Box::new(DefaultCollector)];
+    ///     vec![Box::new(StatsCollector::new()), Box::new(NoopCollector)];
     /// assert_eq!(FanoutCollector::from(collectors).len(), 2);
     /// ```
     fn from(collectors: Vec<Box<dyn Collector>>) -> Self {

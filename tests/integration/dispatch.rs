@@ -2,7 +2,7 @@
 //! futures, and collectors that panic.
 
 use gort_metrics::{
-    Collector, DefaultCollector, StatsCollector, WithCollectorExt, global_collector, is_recording,
+    Collector, NoopCollector, StatsCollector, WithCollectorExt, global_collector, is_recording,
     record_message_received, record_message_sent, set_global_collector, with_collector,
 };
 use std::future::Future;
@@ -34,7 +34,7 @@ fn free_functions_record_through_the_global_collector() {
         (1, 1, 1)
     );
     assert_eq!(snapshot.active_sessions, 5);
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
     assert!(!is_recording());
 }
 
@@ -81,7 +81,7 @@ fn every_record_lands_in_exactly_one_collector_while_the_global_is_swapped() {
         "the swapper ran {} times",
         installed.len()
     );
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn eight_threads_times_100k_records_through_the_global_are_exact() {
     });
     assert_eq!(stats.stats().messages_received, 800_000);
     assert_eq!(stats.stats().messages_sent, 800_000);
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn scoped_collectors_are_isolated_between_threads() {
         assert_eq!(received, n * 1000);
     }
     assert_eq!(global.stats().messages_received, 0);
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 }
 
 #[test]
@@ -200,19 +200,19 @@ fn a_collector_that_panics_leaves_the_global_usable_for_other_threads() {
         .join()
         .expect("no panic");
     assert_eq!(stats.stats().messages_received, 1);
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 }
 
 #[test]
 fn is_recording_follows_the_current_collector() {
     let _lock = lock_global();
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
     assert!(!is_recording());
     assert!(with_collector(StatsCollector::new(), is_recording));
-    assert!(!with_collector(DefaultCollector, is_recording));
+    assert!(!with_collector(NoopCollector, is_recording));
     set_global_collector(Arc::new(StatsCollector::new()));
     assert!(is_recording());
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 }
 
 /// A collector that says it keeps nothing but counts the calls it gets anyway.
@@ -274,7 +274,7 @@ fn free_functions_skip_a_disabled_global_collector_but_not_a_scoped_one() {
     assert!(is_recording());
     record_message_received("dingtalk", "inbound", "text");
     assert_eq!(stats.stats().messages_received, 1);
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 }
 
 /// Polls `future` once on the calling thread.

@@ -3,6 +3,9 @@
 mod cardinality;
 mod dashboard;
 mod dispatch;
+mod endpoint_client;
+mod endpoint_limits;
+mod endpoint_resources;
 mod exporter;
 mod exposition;
 mod facade;

@@ -2,7 +2,7 @@
 //! collector, and fall back to the plain methods inside scoped collectors.
 
 use gort_metrics::{
-    CallHandle, Collector, DefaultCollector, DurationKind, collector_panics, set_global_collector,
+    CallHandle, Collector, NoopCollector, DurationKind, collector_panics, set_global_collector,
     timed, with_collector,
 };
 use std::sync::Arc;
@@ -70,7 +70,7 @@ fn a_site_resolves_once_per_installed_collector() {
     assert_eq!(second.handles.load(Ordering::Relaxed), 1);
     assert_eq!(second.handle_records.load(Ordering::Relaxed), 3);
     assert_eq!(first.handle_records.load(Ordering::Relaxed), 5);
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn a_panicking_handle_is_contained_and_counted() {
     cached_site();
     cached_site();
     assert_eq!(collector_panics(), before + 2);
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn prometheus_records_through_the_cached_histogram() {
     for _ in 0..4 {
         cached_site();
     }
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
     assert!(
         prometheus
             .render()

@@ -4,7 +4,7 @@
 
 use crate::site_cache::{HandleCounting, cached_site};
 use gort_metrics::{
-    Collector, DefaultCollector, StatsCollector, record_message_received, set_global_collector,
+    Collector, NoopCollector, StatsCollector, record_message_received, set_global_collector,
     with_collector,
 };
 use std::sync::Arc;
@@ -115,7 +115,7 @@ fn swaps_caches_and_scopes_under_load_lose_and_duplicate_nothing() {
         }
         stop.store(true, Ordering::Relaxed);
     });
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
     let sent_messages = messages_sent.load(Ordering::Relaxed);
     let sent_timed = timed_sent.load(Ordering::Relaxed);
     // Messages recorded into a `HandleCounting` collector are dropped by design; count only
@@ -162,7 +162,7 @@ fn message_records_are_exact_across_stats_swaps() {
         }
         stop.store(true, Ordering::Relaxed);
     });
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
     let landed: u64 = installed
         .iter()
         .map(|stats| stats.stats().messages_received)

@@ -11,7 +11,7 @@ use super::local;
 use super::sites::SiteSlots;
 use super::state;
 use crate::collector::Collector;
-use crate::noop::DefaultCollector;
+use crate::noop::NoopCollector;
 use core::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -32,7 +32,7 @@ impl Installed {
 }
 
 /// The installed collector. `None` until the first installation, which stands for a
-/// [`DefaultCollector`] of generation 0 (so that nothing is allocated for a process that never
+/// [`NoopCollector`] of generation 0 (so that nothing is allocated for a process that never
 /// installs one).
 static SLOT: Mutex<Option<Arc<Installed>>> = Mutex::new(None);
 
@@ -57,7 +57,7 @@ fn noop() -> Arc<Installed> {
     Arc::new(Installed {
         state: 0,
         sites: SiteSlots::new(),
-        collector: DefaultCollector,
+        collector: NoopCollector,
     })
 }
 
@@ -181,7 +181,7 @@ impl core::fmt::Debug for GlobalCollector {
 }
 
 /// The process-wide collector: the last one given to [`set_global_collector`], or a
-/// [`DefaultCollector`] if none was.
+/// [`NoopCollector`] if none was.
 ///
 /// This ignores any scoped collector of [`with_collector`](crate::with_collector); the free
 /// `record_*` functions and the macros record through the *current* collector instead. The

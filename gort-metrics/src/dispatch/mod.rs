@@ -68,7 +68,7 @@ unsafe fn scoped_collector<'a>(pointer: NonNull<dyn Collector>) -> &'a dyn Colle
 
 /// Whether recording now, on this thread, would reach a collector that keeps anything.
 ///
-/// `false` while the global collector is the [`DefaultCollector`](crate::DefaultCollector) (or
+/// `false` while the global collector is the [`NoopCollector`](crate::NoopCollector) (or
 /// another disabled one) and no scoped collector is active; instrumentation uses it to skip
 /// clock reads. A thread-local read and one atomic load on the common path.
 ///

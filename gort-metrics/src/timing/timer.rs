@@ -91,10 +91,10 @@ impl<'a> Timer<'a> {
     /// case it never reads the clock and records nothing.
     ///
     /// ```
-    /// use gort_metrics::{time_message, with_collector, DefaultCollector, StatsCollector};
+    /// use gort_metrics::{time_message, with_collector, NoopCollector, StatsCollector};
     ///
     /// with_collector(StatsCollector::new(), || assert!(time_message("dingtalk").is_measuring()));
-    /// with_collector(DefaultCollector, || assert!(!time_message("dingtalk").is_measuring()));
+    /// with_collector(NoopCollector, || assert!(!time_message("dingtalk").is_measuring()));
     /// ```
     #[inline]
     pub fn is_measuring(&self) -> bool {

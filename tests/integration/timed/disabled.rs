@@ -2,7 +2,7 @@
 //! call that begins unobserved records nothing, even if a collector is installed before it
 //! ends, because it never took a start time.
 
-use gort_metrics::{DefaultCollector, is_recording, set_global_collector, timed};
+use gort_metrics::{NoopCollector, is_recording, set_global_collector, timed};
 use tests::{RecordingCollector, lock_global};
 
 #[timed(middleware = "installs")]
@@ -15,7 +15,7 @@ fn install_during_the_call(collector: &RecordingCollector) -> bool {
 #[test]
 fn a_call_that_starts_with_nothing_recording_records_nothing() {
     let _global = lock_global();
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 
     let collector = RecordingCollector::new();
     let was_recording = install_during_the_call(&collector);
@@ -26,5 +26,5 @@ fn a_call_that_starts_with_nothing_recording_records_nothing() {
     let _ = install_during_the_call(&collector);
     assert_eq!(collector.middleware_durations().len(), 1);
 
-    set_global_collector(DefaultCollector);
+    set_global_collector(NoopCollector);
 }
