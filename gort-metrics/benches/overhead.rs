@@ -16,8 +16,8 @@
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gort_metrics::prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts};
 use gort_metrics::{
-    DEFAULT_BUCKETS, NoopCollector, PrometheusCollector, StatsCollector,
-    record_message_received, set_global_collector, timed,
+    DEFAULT_BUCKETS, NoopCollector, PrometheusCollector, StatsCollector, record_message_received,
+    set_global_collector, timed,
 };
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! `FanoutCollector`: one record reaches every collector, in order, even past a panicking one.
 
 use gort_metrics::{
-    Collector, NoopCollector, DurationKind, FanoutCollector, Outcome, PrometheusCollector,
+    Collector, DurationKind, FanoutCollector, NoopCollector, Outcome, PrometheusCollector,
     StatsCollector, with_collector,
 };
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -2,7 +2,7 @@
 //! collector, and fall back to the plain methods inside scoped collectors.
 
 use gort_metrics::{
-    CallHandle, Collector, NoopCollector, DurationKind, collector_panics, set_global_collector,
+    CallHandle, Collector, DurationKind, NoopCollector, collector_panics, set_global_collector,
     timed, with_collector,
 };
 use std::sync::Arc;

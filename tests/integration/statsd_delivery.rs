@@ -297,3 +297,35 @@ fn flush_returns_promptly_under_load_and_everything_recorded_before_it_arrives()
         "a flush took {max:?}: {latencies:?}"
     );
 }
+
+#[test]
+fn a_collector_replaced_as_the_global_sends_what_it_buffered_and_is_released() {
+    let _lock = tests::lock_global();
+    let listener = Listener::start();
+    let statsd = StatsdCollector::builder()
+        .flush_interval(AN_HOUR)
+        .build(listener.address)
+        .expect("a UDP socket");
+    gort_metrics::set_global_collector(statsd);
+    // A recording thread that ends, and this thread: both hold the collector until they let go.
+    thread::spawn(|| {
+        for _ in 0..2 {
+            gort_metrics::record_message_received("swapped", "inbound", "text");
+        }
+    })
+    .join()
+    .expect("recording thread");
+    for _ in 0..3 {
+        gort_metrics::record_message_received("swapped", "inbound", "text");
+    }
+    thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        listener.received("swapped"),
+        0,
+        "buffered, the interval is an hour"
+    );
+    gort_metrics::set_global_collector(gort_metrics::NoopCollector);
+    assert_eq!(listener.wait_for("swapped", 5), 5, "flushed when replaced");
+    thread::sleep(Duration::from_millis(50));
+    assert_eq!(listener.total(), 5, "nothing is sent twice");
+}

@@ -42,6 +42,12 @@ impl StatsdCollector {
 }
 
 impl Collector for StatsdCollector {
+    /// Sends what is buffered: [`StatsdCollector::flush`]. Called when this collector is
+    /// replaced as the global one, so a swap loses nothing.
+    fn flush(&self) {
+        StatsdCollector::flush(self);
+    }
+
     fn record_message_received(&self, channel: &str, direction: &str, msg_type: &str) {
         let tags = [
             ("channel", channel),
