@@ -215,7 +215,8 @@ pub use ::cadence;
     feature = "exporter",
     feature = "tracing",
     feature = "statsd",
-    feature = "tokio"
+    feature = "tokio",
+    feature = "tower"
 ))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
