@@ -42,11 +42,14 @@ impl Limits {
                 });
             }
         }
-        if self.max_connections == 0 {
+        // The connection slots are semaphore permits, of which a 32-bit target has fewer than
+        // `u32::MAX`.
+        let permits = usize::try_from(self.max_connections).unwrap_or(usize::MAX);
+        if self.max_connections == 0 || permits > tokio::sync::Semaphore::MAX_PERMITS {
             return Err(ExporterError::Limit {
                 name: "max_connections",
-                value: "0".into(),
-                accepted: "at least 1",
+                value: self.max_connections.to_string(),
+                accepted: "at least 1 (and below 2^29 on 32-bit targets)",
             });
         }
         Ok(self)
@@ -134,7 +137,8 @@ impl MetricsServerBuilder {
     }
 
     /// How many connections are served at once. Further ones wait in the listen backlog until
-    /// one closes, which the timeouts guarantee. Must be at least 1.
+    /// one closes, which the timeouts guarantee. Must be at least 1 (and below 2^29 on 32-bit
+    /// targets).
     ///
     /// ```
     /// use gort_metrics::{ExporterError, MetricsServer, PrometheusCollector};
@@ -224,12 +228,21 @@ mod tests {
     }
 
     #[test]
-    fn the_longest_timeout_is_accepted() {
-        let limits = Limits {
-            header_read_timeout: MAX_TIMEOUT,
-            write_timeout: MAX_TIMEOUT,
-            max_connections: 1,
-        };
-        assert_eq!(limits.validate().ok(), Some(limits));
+    fn the_extremes_of_each_range_are_accepted() {
+        for limits in [
+            Limits {
+                header_read_timeout: MAX_TIMEOUT,
+                write_timeout: MAX_TIMEOUT,
+                max_connections: 1,
+            },
+            Limits {
+                header_read_timeout: Duration::from_nanos(1),
+                write_timeout: Duration::from_nanos(1),
+                max_connections: u32::try_from(tokio::sync::Semaphore::MAX_PERMITS)
+                    .unwrap_or(u32::MAX),
+            },
+        ] {
+            assert_eq!(limits.validate().ok(), Some(limits));
+        }
     }
 }

@@ -301,3 +301,16 @@ fn bind_first(addresses: &[SocketAddr]) -> Result<TcpListener, ExporterError> {
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_handle_can_be_kept_anywhere() {
+        fn movable_and_shareable<T: Send + Sync + 'static>() {}
+        movable_and_shareable::<MetricsServer>();
+        movable_and_shareable::<MetricsServerBuilder>();
+        movable_and_shareable::<ExporterError>();
+    }
+}
