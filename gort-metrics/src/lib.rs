@@ -154,8 +154,12 @@ pub use retry::TokioSleeper;
 pub use retry::ZeroAttempts;
 pub use retry::{
     Backoff, DefaultSleeper, RetryPolicy, Sleeper, TimerThreadSleep, TimerThreadSleeper, retry,
-    retry_async, retry_async_if, retry_async_with, retry_if,
+    retry_async, retry_async_if, retry_if,
 };
+pub use retry::{EveryError, Retry, RetryWhen};
+// Kept for callers of the positional form; `Retry` replaces it.
+#[allow(deprecated)]
+pub use retry::retry_async_with;
 pub use stats::{CallCounts, DurationStats, RetryStats, Stats, StatsCollector};
 pub use timing::{CallTimer, Timer, time_message, time_middleware};
 

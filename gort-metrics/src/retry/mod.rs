@@ -1,8 +1,8 @@
 //! Retrying fallible calls with backoff, recording attempts and outcome.
 //!
 //! - [`RetryPolicy`]: tries, first delay, cap, [`Backoff`], full jitter, time budget.
-//! - [`retry`] / [`retry_if`] (blocking) and [`retry_async`] / [`retry_async_if`] /
-//!   [`retry_async_with`]: run a closure under a policy.
+//! - [`retry`] / [`retry_if`] (blocking) and [`retry_async`] / [`retry_async_if`]: run a
+//!   closure under a policy; [`Retry`] also chooses which errors to retry and the sleeper.
 //! - [`Sleeper`]: how async retries wait ([`TokioSleeper`], [`TimerThreadSleeper`]).
 //! - `#[retried]` expands to the same driver; `private` holds what its expansion calls.
 //!
@@ -11,6 +11,7 @@
 
 mod argument;
 mod backoff;
+mod builder;
 mod driver;
 mod policy;
 mod random;
@@ -18,7 +19,9 @@ mod run;
 mod sleep;
 
 pub use backoff::Backoff;
+pub use builder::{EveryError, Retry, RetryWhen};
 pub use policy::{RetryPolicy, ZeroAttempts};
+#[allow(deprecated)]
 pub use run::{retry, retry_async, retry_async_if, retry_async_with, retry_if};
 #[cfg(feature = "tokio")]
 pub use sleep::TokioSleeper;

@@ -1,11 +1,9 @@
 //! The hand-written API: retry a closure under a [`RetryPolicy`].
 
-use super::driver::Retrying;
+use super::builder::Retry;
 use super::policy::RetryPolicy;
-use super::sleep::{DefaultSleeper, Sleeper};
+use super::sleep::Sleeper;
 use core::future::Future;
-use core::ops::ControlFlow;
-use std::time::Instant;
 
 /// Calls `attempt` until it succeeds or `policy` runs out of tries, sleeping on this thread
 /// between tries, and records the call once with
@@ -66,9 +64,9 @@ pub fn retry<T, E>(
 pub fn retry_if<T, E>(
     policy: impl Into<RetryPolicy>,
     retryable: impl FnMut(&E) -> bool,
-    mut attempt: impl FnMut() -> Result<T, E>,
+    attempt: impl FnMut() -> Result<T, E>,
 ) -> Result<T, E> {
-    Retrying::new(policy.into(), Instant::now).run_blocking(retryable, |_| attempt())
+    Retry::new(policy).when(retryable).run(attempt)
 }
 
 /// Awaits the future `attempt` makes until one succeeds or `policy` runs out of tries, waiting
@@ -100,7 +98,7 @@ pub async fn retry_async<T, E, F: Future<Output = Result<T, E>>>(
     policy: impl Into<RetryPolicy>,
     attempt: impl FnMut() -> F,
 ) -> Result<T, E> {
-    retry_async_with(policy, DefaultSleeper, |_| true, attempt).await
+    Retry::new(policy).run_async(attempt).await
 }
 
 /// Like [`retry_async`], but an error is retried only if `retryable` says so.
@@ -126,17 +124,19 @@ pub async fn retry_async_if<T, E, F: Future<Output = Result<T, E>>>(
     retryable: impl FnMut(&E) -> bool,
     attempt: impl FnMut() -> F,
 ) -> Result<T, E> {
-    retry_async_with(policy, DefaultSleeper, retryable, attempt).await
+    Retry::new(policy).when(retryable).run_async(attempt).await
 }
 
-/// The general async form: retries `attempt` per `policy`, only errors `retryable` accepts,
-/// waiting with `sleeper` (which also supplies the clock the policy's time budget runs on).
+/// The general async form, with its settings by position: retries `attempt` per `policy`,
+/// only errors `retryable` accepts, waiting with `sleeper`. Prefer [`Retry`], which names
+/// them: `Retry::new(policy).when(retryable).sleeper(sleeper).run_async(attempt)`.
 ///
 /// # Errors
 ///
 /// The first error `retryable` rejects, or the last error when no try succeeded.
 ///
 /// ```
+/// # #![allow(deprecated)]
 /// use std::time::Duration;
 /// use gort_metrics::{retry_async_with, RetryPolicy, TimerThreadSleeper};
 ///
@@ -148,21 +148,19 @@ pub async fn retry_async_if<T, E, F: Future<Output = Result<T, E>>>(
 /// assert_eq!(result, Err("offline"));
 /// # }
 /// ```
+#[deprecated(
+    since = "0.1.0",
+    note = "use `Retry::new(policy).when(retryable).sleeper(sleeper).run_async(attempt)`"
+)]
 pub async fn retry_async_with<T, E, F: Future<Output = Result<T, E>>>(
     policy: impl Into<RetryPolicy>,
     sleeper: impl Sleeper,
-    mut retryable: impl FnMut(&E) -> bool,
-    mut attempt: impl FnMut() -> F,
+    retryable: impl FnMut(&E) -> bool,
+    attempt: impl FnMut() -> F,
 ) -> Result<T, E> {
-    let mut retrying = Retrying::new(policy.into(), || sleeper.now());
-    loop {
-        retrying.start_try();
-        let result = attempt().await;
-        if let ControlFlow::Break(result) = retrying
-            .after_try_async(result, &mut retryable, &sleeper)
-            .await
-        {
-            return result;
-        }
-    }
+    Retry::new(policy)
+        .when(retryable)
+        .sleeper(sleeper)
+        .run_async(attempt)
+        .await
 }

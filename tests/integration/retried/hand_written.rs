@@ -1,8 +1,8 @@
 //! The hand-written API: `retry`, `retry_if`, `retry_async*` with a `RetryPolicy`.
 
 use gort_metrics::{
-    Backoff, RetryPolicy, TimerThreadSleeper, WithCollectorExt, retry, retry_async, retry_async_if,
-    retry_async_with, retry_if,
+    Backoff, Retry, RetryPolicy, TimerThreadSleeper, WithCollectorExt, retry, retry_async,
+    retry_async_if, retry_if,
 };
 use std::time::Duration;
 use tests::{RecordingCollector, recording};
@@ -73,7 +73,8 @@ async fn retry_async_waits_on_tokio_and_records_once() {
     .with_collector(collector.clone())
     .await;
     assert_eq!(result, Err(3));
-    assert!(start.elapsed() >= Duration::from_secs(2));
+    // Two fixed waits of 1 s on the paused clock: exactly 2 s, not 1 + 2 s of doubling.
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
     assert_eq!(collector.retries(), [("sync".to_owned(), 3, false)]);
 }
 
@@ -99,12 +100,16 @@ async fn the_timer_thread_sleeper_waits_under_any_executor() {
     let collector = RecordingCollector::new();
     let policy = quick("timer").attempts(3).jitter(false);
     let start = std::time::Instant::now();
-    let result: Result<(), ()> =
-        retry_async_with(policy, TimerThreadSleeper, |_| true, || async { Err(()) })
-            .with_collector(collector.clone())
-            .await;
+    let result: Result<(), ()> = Retry::new(policy)
+        .sleeper(TimerThreadSleeper)
+        .run_async(|| async { Err(()) })
+        .with_collector(collector.clone())
+        .await;
     assert_eq!(result, Err(()));
-    assert!(start.elapsed() >= Duration::from_millis(3));
+    // Waits of 1 and 2 ms; the upper bound only rules out a wait of the default 100 ms.
+    let elapsed = start.elapsed();
+    assert!(elapsed >= Duration::from_millis(3), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(90), "{elapsed:?}");
     assert_eq!(collector.retries(), [("timer".to_owned(), 3, false)]);
 }
 
@@ -123,7 +128,9 @@ impl gort_metrics::Sleeper for &WaitLog {
 
 fn jittered_waits(policy: RetryPolicy) -> Vec<Duration> {
     let log = WaitLog::default();
-    let call = retry_async_with(policy, &log, |_| true, || async { Err::<(), ()>(()) });
+    let call = Retry::new(policy)
+        .sleeper(&log)
+        .run_async(|| async { Err::<(), ()>(()) });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
@@ -145,4 +152,28 @@ fn the_same_jitter_seed_gives_the_same_schedule() {
         let ceiling = RetryPolicy::new("seeded").wait_ceiling(index);
         assert!(*wait <= ceiling, "wait {index}: {wait:?} above {ceiling:?}");
     }
+}
+
+#[test]
+#[allow(deprecated)]
+fn the_positional_retry_async_with_still_works() {
+    let log = WaitLog::default();
+    let mut calls = 0;
+    let call = gort_metrics::retry_async_with(
+        quick("positional").attempts(3).jitter(false),
+        &log,
+        |error: &u32| *error < 2,
+        || {
+            calls += 1;
+            let call = calls;
+            async move { Err::<(), u32>(call) }
+        },
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let (result, collector) = tests::recording(|| runtime.block_on(call));
+    assert_eq!(result, Err(2));
+    assert_eq!(log.0.into_inner(), [Duration::from_millis(1)]);
+    assert_eq!(collector.retries(), [("positional".to_owned(), 2, false)]);
 }

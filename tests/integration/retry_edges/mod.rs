@@ -2,6 +2,7 @@
 //! tokio, fairness between tries, degenerate policies.
 
 mod attempts;
+mod builder;
 mod executors;
 mod fairness;
 mod schedules;

@@ -1,7 +1,7 @@
 //! Backoff schedules asserted from both sides: a fixed wait is exactly `delay`, an exponential
 //! one exactly `delay * 2^(n-1)` up to the cap, a jittered one within `[0, ceiling]`.
 
-use gort_metrics::{Backoff, RetryPolicy, Sleeper, retry, retry_async};
+use gort_metrics::{Backoff, Retry, RetryPolicy, Sleeper, retry, retry_async};
 use std::cell::RefCell;
 use std::future::{Ready, ready};
 use std::time::{Duration, Instant};
@@ -22,11 +22,11 @@ impl Sleeper for &WaitLog {
 }
 
 /// Every wait of a call that fails on every try.
-#[allow(deprecated)]
 fn waits_of(policy: RetryPolicy) -> Vec<Duration> {
     let log = WaitLog::default();
-    let call =
-        gort_metrics::retry_async_with(policy, &log, |_| true, || async { Err::<(), ()>(()) });
+    let call = Retry::new(policy)
+        .sleeper(&log)
+        .run_async(|| async { Err::<(), ()>(()) });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

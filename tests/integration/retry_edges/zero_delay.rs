@@ -1,6 +1,6 @@
 //! A zero delay means no wait at all, on every try, however many there are.
 
-use gort_metrics::{Backoff, RetryPolicy, TimerThreadSleeper, retry, retry_async_with};
+use gort_metrics::{Backoff, Retry, RetryPolicy, TimerThreadSleeper, retry};
 use std::time::{Duration, Instant};
 use tests::recording;
 
@@ -44,19 +44,16 @@ fn two_hundred_blocking_tries_with_zero_delay_take_almost_no_time() {
 }
 
 #[test]
-#[allow(deprecated)]
 fn two_hundred_async_tries_with_zero_delay_take_almost_no_time() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .unwrap();
     let start = Instant::now();
-    let result: Result<(), ()> = runtime.block_on(retry_async_with(
-        two_hundred_tries(),
-        TimerThreadSleeper,
-        |_| true,
-        || async { Err(()) },
-    ));
+    let call = Retry::new(two_hundred_tries())
+        .sleeper(TimerThreadSleeper)
+        .run_async(|| async { Err::<(), ()>(()) });
+    let result = runtime.block_on(call);
     let elapsed = start.elapsed();
     assert_eq!(result, Err(()));
     assert!(elapsed < Duration::from_millis(500), "{elapsed:?}");

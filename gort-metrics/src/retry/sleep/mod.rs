@@ -21,14 +21,12 @@ pub use tokio_sleeper::TokioSleeper;
 ///
 /// The crate ships [`TokioSleeper`] (feature `tokio`, on by default) and the runtime-agnostic
 /// [`TimerThreadSleeper`]; [`DefaultSleeper`] is the first on a tokio runtime with a timer and
-/// the feature on, else the second. Implement it for another runtime's timer and pass it as `sleeper = path` to
-/// `#[retried]` or to [`retry_async_with`](crate::retry_async_with).
+/// the feature on, else the second. Implement it for another runtime's timer and pass it as
+/// `sleeper = path` to `#[retried]` or to [`Retry::sleeper`](crate::Retry::sleeper).
 ///
 /// ```
-/// use std::future::Future;
-/// use std::pin::Pin;
 /// use std::time::Duration;
-/// use gort_metrics::{retry_async_with, RetryPolicy, Sleeper};
+/// use gort_metrics::{Retry, RetryPolicy, Sleeper};
 ///
 /// /// Does not wait at all: every retry starts at once.
 /// struct Impatient;
@@ -42,17 +40,15 @@ pub use tokio_sleeper::TokioSleeper;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
+/// let hour = Duration::from_secs(3600);
 /// let mut calls = 0;
-/// let result: Result<(), &str> = retry_async_with(
-///     RetryPolicy::new("op").delay(Duration::from_secs(3600)).max_delay(Duration::from_secs(3600)),
-///     Impatient,
-///     |_| true,
-///     || {
+/// let result: Result<(), &str> = Retry::new(RetryPolicy::new("op").delay(hour).max_delay(hour))
+///     .sleeper(Impatient)
+///     .run_async(|| {
 ///         calls += 1;
 ///         async { Err("down") }
-///     },
-/// )
-/// .await;
+///     })
+///     .await;
 /// assert_eq!(result, Err("down"));
 /// assert_eq!(calls, 3);
 /// # }

@@ -23,10 +23,10 @@ pub(super) fn current_runtime_has_timer() -> bool {
         return false;
     };
     let id = handle.id();
-    if let Ok(Some((last, has_timer))) = LAST.try_with(Cell::get)
-        && last == id
-    {
-        return has_timer;
+    if let Ok(Some((last, has_timer))) = LAST.try_with(Cell::get) {
+        if last == id {
+            return has_timer;
+        }
     }
     let has_timer = remembered(id).unwrap_or_else(|| {
         let has_timer = probe();
