@@ -70,7 +70,7 @@ pub fn retry_if<T, E>(
 }
 
 /// Awaits the future `attempt` makes until one succeeds or `policy` runs out of tries, waiting
-/// between tries with the [`DefaultSleeper`] (tokio's timer with the default features), and
+/// between tries with the [`DefaultSleeper`](super::sleep::DefaultSleeper) (tokio's timer with the default features), and
 /// records the call once with [`record_retry`](crate::record_retry). Dropping the returned
 /// future records the call as failed.
 ///
