@@ -22,7 +22,7 @@
 //! use std::convert::Infallible;
 //! use std::sync::Arc;
 //! use gort_metrics::tower::TimedLayer;
-//! use gort_metrics::{with_collector, StatsCollector};
+//! use gort_metrics::{StatsCollector, WithCollectorExt};
 //! use tower_layer::Layer;
 //! use tower_service::Service;
 //!
@@ -46,8 +46,10 @@
 //! # async fn main() {
 //! let stats = Arc::new(StatsCollector::new());
 //! let mut service = TimedLayer::middleware("echo").layer(Echo);
-//! let future = with_collector(stats.clone(), || service.call("hi".to_owned()));
-//! assert_eq!(future.await.unwrap(), "hi");
+//! let answer = async { service.call("hi".to_owned()).await }
+//!     .with_collector(stats.clone())
+//!     .await;
+//! assert_eq!(answer.unwrap(), "hi");
 //! assert_eq!(stats.stats().middleware_calls.ok, 1);
 //! # }
 //! ```
