@@ -41,6 +41,24 @@ fn closest_key(written: &str, keys: &[&'static str]) -> Option<&'static str> {
         .map(|(_, key)| key)
 }
 
+/// The `crate = path` among an attribute's arguments, read loosely (the macro's own parser
+/// checks it): what a stacked attribute's path may start with.
+pub(crate) fn crate_path(args: &TokenStream) -> Option<syn::Path> {
+    let mut tokens = args.clone().into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        let is_crate = matches!(&token, TokenTree::Ident(ident) if ident == "crate");
+        let then_equals = matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '=');
+        if is_crate && then_equals {
+            tokens.next();
+            let value: TokenStream = tokens
+                .take_while(|token| !matches!(token, TokenTree::Punct(p) if p.as_char() == ','))
+                .collect();
+            return syn::parse::Parser::parse2(syn::Path::parse_mod_style, value).ok();
+        }
+    }
+    None
+}
+
 /// Levenshtein distance, by characters.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -76,6 +94,17 @@ mod tests {
     fn unrelated_words_suggest_nothing() {
         assert_eq!(closest_key("label", &TIMED), None);
         assert_eq!(closest_key("x", &TIMED), None);
+    }
+
+    #[test]
+    fn the_crate_path_is_found_among_other_arguments() {
+        let path = crate_path(&quote::quote!(middleware = "a", crate = ::my::metrics, skip));
+        assert_eq!(
+            path.map(|path| quote::ToTokens::to_token_stream(&path).to_string()),
+            Some(":: my :: metrics".to_owned())
+        );
+        assert!(crate_path(&quote::quote!(middleware = "crate")).is_none());
+        assert!(crate_path(&quote::quote!(crate = "x")).is_none());
     }
 
     #[test]

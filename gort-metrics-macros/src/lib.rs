@@ -2,13 +2,16 @@
 //!
 //! Users never name this crate: `gort_metrics` re-exports both macros, and their full
 //! documentation lives on those re-exports. Each macro runs parse -> validate -> expand in its
-//! own modules; this file holds only the entry points.
+//! own modules; [`stack`] decides what a pair of them stacked on one fn means; this file holds
+//! only the entry points.
 
 mod args;
+mod paths;
 mod retried;
 mod runtime;
 #[cfg(test)]
 mod snapshot;
+mod stack;
 mod timed;
 
 use proc_macro::TokenStream;
@@ -17,12 +20,12 @@ use proc_macro::TokenStream;
 /// collector. Documented on `gort_metrics::timed`.
 #[proc_macro_attribute]
 pub fn timed(args: TokenStream, item: TokenStream) -> TokenStream {
-    timed::timed(args.into(), item.into()).into()
+    stack::timed(args.into(), item.into()).into()
 }
 
 /// Retries a `Result`-returning function with backoff and records the outcome. Documented on
 /// `gort_metrics::retried`.
 #[proc_macro_attribute]
 pub fn retried(args: TokenStream, item: TokenStream) -> TokenStream {
-    retried::retried(args.into(), item.into()).into()
+    stack::retried(args.into(), item.into()).into()
 }

@@ -5,14 +5,13 @@ pub fn fetch_page(client: &Client, request: Request) -> Result<Page, ApiError> {
     let __gort_owned1 = request;
     let mut __gort_slot1 = ::gort_metrics::__private::ArgumentSlot::new(__gort_owned1);
     let __gort_try = &mut | __gort_is_last: ::core::primitive::bool | -> Result<Page, ApiError> {
+        #[allow(clippy::shadow_unrelated, clippy::shadow_same, clippy::shadow_reuse)]
         let request = __gort_slot1.for_try(__gort_is_last);
-        {
-            let response = client.send(request)?;
-            if response.status == 429 {
-                return Err(ApiError::RateLimited);
-            }
-            Ok(response.page())
+        let response = client.send(request)?;
+        if response.status == 429 {
+            return Err(ApiError::RateLimited);
         }
+        Ok(response.page())
     };
     ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("fetch-page").attempts(4u32).delay(::core::time::Duration::new(0u64, 50000000u32)).max_delay(::core::time::Duration::new(2u64, 0u32)), ::gort_metrics::__private::now).run_blocking(ApiError::is_transient, | __gort_is_last | __gort_try(__gort_is_last))
 }
@@ -21,10 +20,9 @@ impl Gateway for DingTalk {
         let __gort_owned0 = message;
         let mut __gort_slot0 = ::gort_metrics::__private::ArgumentSlot::new(__gort_owned0);
         let __gort_try = &mut | __gort_is_last: ::core::primitive::bool | -> Result<MessageId, SendError> {
+            #[allow(clippy::shadow_unrelated, clippy::shadow_same, clippy::shadow_reuse)]
             let message = __gort_slot0.for_try(__gort_is_last);
-            {
-                self.client.post(&self.token, message)
-            }
+            self.client.post(&self.token, message)
         };
         ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("send").attempts(3u32), ::gort_metrics::__private::now).run_blocking(::gort_metrics::__private::retry_every_error, | __gort_is_last | __gort_try(__gort_is_last))
     }
@@ -33,9 +31,7 @@ impl Gateway for DingTalk {
             if let::core::option::Option::Some(__gort_declared) = ::core::option::Option::None::<Result<(), SendError>> {
                 return __gort_declared;
             }
-            {
-                self.client.refresh(&self.token).await
-            }
+            self.client.refresh(&self.token).await
         };
         let __gort_sleeper = ::gort_metrics::__private::DefaultSleeper;
         let mut __gort_retry = ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new("refresh-token").delay(::core::time::Duration::new(0u64, 100000000u32)).backoff(::gort_metrics::__private::Backoff::Fixed), || ::gort_metrics::__private::Sleeper::now(&__gort_sleeper));

@@ -3,12 +3,15 @@
 use proc_macro2::{Ident, Span};
 use std::time::Duration;
 
-/// One `key = value` as written, before any check beyond its syntax.
+/// One `key = value` (or bare `key`) as written, before any check beyond its syntax.
 pub(crate) struct RawArg {
     pub(crate) key: Key,
+    /// The key as written: `op` and `operation` are one key under two names.
+    pub(crate) written: &'static str,
     /// The key token, where errors about the key itself (like a duplicate) point.
     pub(crate) key_span: Span,
-    pub(crate) value: syn::Expr,
+    /// `None` for a flag (`result`).
+    pub(crate) value: Option<syn::Expr>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -23,6 +26,7 @@ pub(crate) enum Key {
     When,
     Sleeper,
     Crate,
+    Result,
 }
 
 impl Key {
@@ -38,6 +42,7 @@ impl Key {
             Key::When => "when",
             Key::Sleeper => "sleeper",
             Key::Crate => "crate",
+            Key::Result => "result",
         }
     }
 }
@@ -55,7 +60,7 @@ pub(crate) struct Config {
     /// to `RetryPolicy::new`, so that the runtime's defaults are the only ones that run; the
     /// default values below matter only to compile-time checks (`delay <= max_delay`).
     pub(crate) given: Vec<Key>,
-    pub(crate) op: Option<syn::LitStr>,
+    pub(crate) op: Option<Operation>,
     pub(crate) attempts: u32,
     pub(crate) delay: Duration,
     pub(crate) max_delay: Duration,
@@ -66,6 +71,17 @@ pub(crate) struct Config {
     /// The path, and the key's span for the error when the function is not `async`.
     pub(crate) sleeper: Option<(syn::Path, Span)>,
     pub(crate) krate: Option<syn::Path>,
+    /// `result`: the return type is a `Result` under a name that does not say so.
+    pub(crate) result_alias: bool,
+}
+
+/// What `op` names the operation with.
+pub(crate) enum Operation {
+    /// A string literal: the label is fixed at compile time.
+    Literal(syn::LitStr),
+    /// An expression of the arguments (or a const) whose value is `AsRef<str>`, evaluated once
+    /// on entry.
+    Expr(syn::Expr),
 }
 
 /// How an argument reaches each try.
@@ -97,10 +113,39 @@ pub(crate) struct Argument {
     pub(crate) span: Span,
 }
 
-/// The function, checked. A receiver needs nothing here: the try borrows `self` from the
-/// wrapper like any other captured reference.
+/// How `self` reaches each try.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReceiverPassing {
+    /// `&self`, `&mut self`, `self: Pin<&Self>`, or none: the try's closure borrows `self` from
+    /// the wrapper like any other captured reference, and the body is left as written.
+    Captured,
+    /// `&mut self` under `#[async_trait]`, whose body moves `self` into a local: each try gets
+    /// `&mut *self`.
+    Reborrow,
+    /// `self: Pin<&mut Self>`: each try gets `self.as_mut()`.
+    PinReborrow,
+    /// `self: Arc<Self>` or `Rc<Self>`: cloned for every try but the last, which gets the
+    /// original.
+    CloneEachTry,
+}
+
+/// What kind of function the body runs in.
+pub(crate) enum Form {
+    /// A blocking `fn`.
+    Blocking,
+    /// An `async fn`.
+    Async,
+    /// A fn whose body is `Box::pin(async move { .. })` and which returns
+    /// `Pin<Box<dyn Future<Output = ..>>>`, as `#[async_trait]` rewrites an `async fn`: the
+    /// async block is what gets retried.
+    BoxedAsync,
+}
+
+/// The function, checked.
 pub(crate) struct Shape {
-    /// The `Result` type the function returns.
+    pub(crate) form: Form,
+    /// The `Result` type the function (or its boxed future) returns.
     pub(crate) returned: syn::Type,
+    pub(crate) receiver: ReceiverPassing,
     pub(crate) arguments: Vec<Argument>,
 }

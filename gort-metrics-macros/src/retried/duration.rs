@@ -1,4 +1,6 @@
 //! Duration strings: a number (integer or decimal) and a unit, like `"100ms"` or `"1.5s"`.
+//! Underscores may group digits as in Rust literals, one at a time between two digits:
+//! `"1_000ms"`, `"0.000_5s"`.
 
 use std::time::Duration;
 
@@ -12,13 +14,15 @@ const UNITS: [(&str, u128); 6] = [
     ("h", 3_600_000_000_000),
 ];
 
+const NANOS_PER_SECOND: u128 = 1_000_000_000;
+
 const ACCEPTED: &str =
     "a number and a unit, like \"100ms\" or \"1.5s\" (units: ns, us, ms, s, m, h)";
 
 /// Parses `text`; the error says what was wrong and what is accepted.
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let number_end = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(number_end);
     if number.is_empty() {
@@ -32,12 +36,25 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
             "unknown unit {unit:?} in {text:?}: expected {ACCEPTED}"
         ));
     };
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if !underscores_between_digits(number) {
+        return Err(format!(
+            "{text:?} has a misplaced `_`: an underscore may only stand between two digits, \
+             like \"1_000ms\""
+        ));
+    }
+    let digits: String = number.chars().filter(|&c| c != '_').collect();
+    let (whole, fraction) = digits.split_once('.').unwrap_or((&digits, ""));
     let digits_only = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits_only(fraction) || (number.contains('.') && fraction.is_empty()) {
+    if whole.is_empty() || !digits_only(fraction) || (digits.contains('.') && fraction.is_empty())
+    {
         return Err(format!("{text:?} is not a duration: expected {ACCEPTED}"));
     }
-    let too_long = || format!("{text:?} is too long: the longest wait is about 584 years");
+    let too_long = || {
+        format!(
+            "{text:?} is too long: a duration holds at most {}s (about 585 billion years)",
+            u64::MAX
+        )
+    };
     let whole: u128 = whole.parse().map_err(|_| too_long())?;
     let mut nanos = whole.checked_mul(unit_nanos).ok_or_else(too_long)?;
     // The fraction is exact: digit k after the point is worth unit / 10^k.
@@ -52,10 +69,22 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
             continue;
         }
         scale /= 10;
-        nanos += digit * scale;
+        nanos = nanos.checked_add(digit * scale).ok_or_else(too_long)?;
     }
-    let nanos = u64::try_from(nanos).map_err(|_| too_long())?;
-    Ok(Duration::from_nanos(nanos))
+    let seconds = u64::try_from(nanos / NANOS_PER_SECOND).map_err(|_| too_long())?;
+    let subsecond = u32::try_from(nanos % NANOS_PER_SECOND).map_err(|_| too_long())?;
+    Ok(Duration::new(seconds, subsecond))
+}
+
+/// Whether every `_` in `number` has a digit on both sides.
+fn underscores_between_digits(number: &str) -> bool {
+    let bytes = number.as_bytes();
+    bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'_'
+            || (i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+    })
 }
 
 /// `duration` the way a user would write it, for error messages: `"1.5s"`, `"250ms"`.
@@ -119,8 +148,35 @@ mod tests {
     fn rejects_overflow_and_sub_nanosecond_precision() {
         assert!(parse_duration("99999999999999999999999999999999999999999h").is_err());
         assert!(parse_duration("600y").is_err());
-        assert!(parse_duration("10000000h").is_err());
         assert!(parse_duration("1.5ns").is_err());
+        // The whole part fits in u128 nanoseconds; adding the fraction would not.
+        let error = parse_duration("340282366920938463463374607431.9s").unwrap_err();
+        assert!(error.contains("is too long"), "{error}");
+        assert!(parse_duration("18446744073709551616s").is_err());
+    }
+
+    #[test]
+    fn accepts_anything_a_duration_holds() {
+        assert_eq!(parse_duration("10000000h"), Ok(Duration::from_secs(36_000_000_000)));
+        assert_eq!(
+            parse_duration("18446744073709551615.999999999s"),
+            Ok(Duration::MAX)
+        );
+    }
+
+    #[test]
+    fn underscores_group_digits() {
+        assert_eq!(parse_duration("1_000ms"), Ok(Duration::from_secs(1)));
+        assert_eq!(parse_duration("1_0.2_5s"), Ok(Duration::from_millis(10_250)));
+        assert_eq!(parse_duration("0.000_5s"), Ok(Duration::from_micros(500)));
+    }
+
+    #[test]
+    fn underscores_only_between_two_digits() {
+        for text in ["_1ms", "1_ms", "1__000ms", "1_.5s", "1._5s", "_ms"] {
+            let error = parse_duration(text).unwrap_err();
+            assert!(error.contains("misplaced `_`"), "{text:?}: {error}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod ast;
 mod attr;
+mod boxed;
 mod duration;
 mod expand;
 mod valid;
@@ -13,6 +14,24 @@ use quote::quote;
 use syn::spanned::Spanned;
 
 pub(crate) fn retried(args: TokenStream, item: TokenStream) -> TokenStream {
+    retried_with(args, item, None)
+}
+
+/// `#[retried]` over a `#[timed]`, which the caller took off the item: `per_try` is the guard
+/// that times each try, or the mistakes in that attribute's arguments.
+pub(crate) fn retried_timing_each_try(
+    args: TokenStream,
+    item: TokenStream,
+    per_try: syn::Result<TokenStream>,
+) -> TokenStream {
+    retried_with(args, item, Some(per_try))
+}
+
+fn retried_with(
+    args: TokenStream,
+    item: TokenStream,
+    per_try: Option<syn::Result<TokenStream>>,
+) -> TokenStream {
     let function = match syn::parse2::<syn::Item>(item.clone()) {
         Ok(syn::Item::Fn(function)) => function,
         Ok(other) => return with_errors(item, vec![not_a_function(&other)]),
@@ -20,6 +39,14 @@ pub(crate) fn retried(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(_) => return item,
     };
     let mut errors = Vec::new();
+    let per_try = match per_try {
+        Some(Ok(guard)) => Some(guard),
+        Some(Err(error)) => {
+            errors.push(error);
+            None
+        }
+        None => None,
+    };
     let raw = match syn::parse2::<attr::RawArgs>(args) {
         Ok(raw) => {
             errors.extend(raw.errors);
@@ -34,7 +61,7 @@ pub(crate) fn retried(args: TokenStream, item: TokenStream) -> TokenStream {
     let shape = valid::shape(&function, config.as_ref(), &mut errors);
     match (config, shape) {
         (Some(config), Some(shape)) if errors.is_empty() => {
-            expand::expand(function, &config, &shape)
+            expand::expand(function, &config, &shape, per_try.as_ref())
         }
         _ => with_errors(item, errors),
     }

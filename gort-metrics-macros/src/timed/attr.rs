@@ -3,10 +3,11 @@
 //! A bad argument does not stop the parse: its error is kept and parsing resumes after the next
 //! comma, so one compile shows every mistake in the list at once.
 
+use super::ast::Errors;
 use crate::args::{skip_to_comma, take_value, unknown_key};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Error, Ident, LitStr, Path, Token};
+use syn::{Attribute, Error, Ident, LitStr, Meta, Path, Token};
 
 pub(crate) mod kw {
     syn::custom_keyword!(middleware);
@@ -137,6 +138,24 @@ fn parse_label(input: ParseStream, key: &str, key_span: proc_macro2::Span) -> sy
         value,
         format!("expected a string literal: {example}"),
     ))
+}
+
+/// The arguments of a method's own `#[timed]`, which the impl-level attribute reads.
+pub(crate) fn attribute_args(attribute: &Attribute, errors: &mut Errors) -> Args {
+    match &attribute.meta {
+        Meta::Path(_) => Args::default(),
+        Meta::List(list) => list.parse_args().unwrap_or_else(|error| Args {
+            args: Vec::new(),
+            errors: vec![error],
+        }),
+        Meta::NameValue(name_value) => {
+            errors.push(Error::new_spanned(
+                &name_value.value,
+                format!("write `#[timed]` or `#[timed(..)]`: {ACCEPTED}"),
+            ));
+            Args::default()
+        }
+    }
 }
 
 /// `middleware = "auth"`, `channel = "dingtalk"`: how a label key is written.

@@ -23,7 +23,7 @@
 //!   returns is wrapped in a `TimedFuture` timed from its first poll.
 //! - everything else: first in the body.
 
-use super::valid::{Kind, Plan, Timing};
+use super::ast::{Kind, Plan, Timing};
 use crate::runtime::private_path;
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
@@ -76,12 +76,18 @@ fn site(timing: &Timing) -> TokenStream {
 /// The guard statement. Kept as verbatim tokens rather than re-parsed into a `syn::Stmt`,
 /// which could only fail by panicking.
 fn guard(timing: &Timing) -> Stmt {
+    Stmt::Item(Item::Verbatim(guard_tokens(timing)))
+}
+
+/// `let __gort_guard = { static __GORT_SITE: .. ; __GORT_SITE.start() };`, which times the
+/// rest of the block it starts.
+pub(crate) fn guard_tokens(timing: &Timing) -> TokenStream {
     let site = site(timing);
     let name = Ident::new("__GORT_SITE", Span::mixed_site());
     let guard = Ident::new("__gort_guard", Span::mixed_site());
-    Stmt::Item(Item::Verbatim(quote! {
+    quote! {
         let #guard = { #site #name.start() };
-    }))
+    }
 }
 
 /// The `async` block a body ends in, bare or as `Box::pin(async ..)`.

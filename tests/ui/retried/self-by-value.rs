@@ -14,7 +14,7 @@ impl Connection {
     }
 
     #[retried]
-    fn poll_close(self: std::pin::Pin<&mut Self>) -> Result<(), String> {
+    fn poll_close(self: std::pin::Pin<Box<Self>>) -> Result<(), String> {
         Ok(())
     }
 }

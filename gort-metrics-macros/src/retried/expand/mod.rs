@@ -1,45 +1,116 @@
 //! Generating the retried function. Runs only on validated input and cannot fail.
 //!
 //! The body is never pasted into the retry loop, where `?` and `return` would end the whole
-//! call. It moves, unchanged, into a closure with a declared return type (an `async` closure for
-//! an `async fn`), which the wrapper calls once per try through the runtime's retry driver, so
-//! `?` and `return` end that try. A closure rather than a nested fn, because a closure may use
-//! `Self` and the impl's generic parameters, and rather than a hidden associated fn beside the
-//! method, which a trait implementation does not admit: the macro cannot see the impl header, so
-//! the expansion must be valid in both kinds of impl block.
+//! call. Its statements move, unchanged, into a closure with a declared return type (an `async`
+//! closure for an `async fn`), which the wrapper calls once per try through the runtime's retry
+//! driver, so `?` and `return` end that try. A closure rather than a nested fn, because a
+//! closure may use `Self` and the impl's generic parameters, and rather than a hidden associated
+//! fn beside the method, which a trait implementation does not admit: the macro cannot see the
+//! impl header, so the expansion must be valid in both kinds of impl block.
 //!
 //! The closure borrows `self` and the reference arguments from the wrapper; an `async` closure
 //! lends them to the future of each try, so `&mut self` and `&mut T` work there too. Owned
-//! arguments wait in slots outside the closure, which hand each try a clone or, on the last
-//! try, the original.
+//! arguments, and a `self: Arc<Self>`, wait in slots outside the closure, which hand each try a
+//! clone or, on the last try, the original.
+//!
+//! Under `#[async_trait]` the function is already a plain fn returning
+//! `Box::pin(async move { body })`: the async block's body is what each try runs, and the retry
+//! loop takes its place inside the block.
 
-use super::ast::{Argument, BackoffKind, Binding, Config, Key, Passing, Shape};
+mod receiver;
+
+use super::ast::{
+    Argument, BackoffKind, Binding, Config, Form, Key, Operation, Passing, ReceiverPassing, Shape,
+};
+use super::boxed::boxed_async_block;
 use crate::runtime::private_path;
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use receiver::rename_self;
 use std::time::Duration;
 use syn::ext::IdentExt;
-use syn::{FnArg, Pat, PatIdent, Type};
+use syn::spanned::Spanned;
+use syn::{AttrStyle, Expr, FnArg, Pat, PatIdent, Stmt, Type};
 
-pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> TokenStream {
-    let private = private_path(config.krate.as_ref());
+/// The retried function. `per_try` starts each try (the guard of a `#[timed]` found below
+/// the `#[retried]`).
+pub(crate) fn expand(
+    function: syn::ItemFn,
+    config: &Config,
+    shape: &Shape,
+    per_try: Option<&TokenStream>,
+) -> TokenStream {
     // `modifiers` (`default fn`, ...) cannot appear on the items `#[retried]` accepts.
     let syn::ItemFn {
         attrs,
         vis,
         sig,
-        block,
+        mut block,
         ..
     } = function;
+    let (outer, inner): (Vec<_>, Vec<_>) = attrs
+        .into_iter()
+        .partition(|attribute| matches!(attribute.style, AttrStyle::Outer));
+    let body = match (&shape.form, boxed_async_block(&mut block)) {
+        (Form::BoxedAsync, Some(async_block)) => {
+            let statements = core::mem::take(&mut async_block.block.stmts);
+            let retried = retry_loop(config, shape, &sig, statements, per_try);
+            async_block.block.stmts = vec![Stmt::Expr(Expr::Verbatim(retried), None)];
+            let statements = &block.stmts;
+            quote!(#(#statements)*)
+        }
+        _ => retry_loop(config, shape, &sig, block.stmts, per_try),
+    };
+    let wrapper_signature = wrapper_signature(sig, shape);
+    quote! {
+        #(#outer)*
+        #vis #wrapper_signature {
+            #(#inner)*
+            #body
+        }
+    }
+}
+
+/// The wrapper's statements: the operation's name, the argument slots, and the loop that runs
+/// `statements` once per try.
+fn retry_loop(
+    config: &Config,
+    shape: &Shape,
+    sig: &syn::Signature,
+    mut statements: Vec<Stmt>,
+    per_try: Option<&TokenStream>,
+) -> TokenStream {
+    let private = private_path(config.krate.as_ref());
     let mixed = Span::mixed_site();
     let retry = Ident::new("__gort_retry", mixed);
     let result = Ident::new("__gort_result", mixed);
     let is_last = Ident::new("__gort_is_last", mixed);
     let sleeper = Ident::new("__gort_sleeper", mixed);
     let try_body = Ident::new("__gort_try", mixed);
+    // Lints about shadowing would blame the user for the names a try rebinds its arguments to.
+    let allow_shadowing =
+        quote!(#[allow(clippy::shadow_unrelated, clippy::shadow_same, clippy::shadow_reuse)]);
 
+    let (operation, op) = operation(config, &sig.ident);
     let mut slots = Vec::new();
     let mut bindings = Vec::new();
+    if shape.receiver != ReceiverPassing::Captured {
+        let renamed_self = Ident::new("__gort_self", mixed);
+        let value = match shape.receiver {
+            ReceiverPassing::CloneEachTry => {
+                let slot = Ident::new("__gort_slot_self", mixed);
+                slots.push(quote! {
+                    let mut #slot = #private::ArgumentSlot::new(self);
+                });
+                quote!(#slot.for_try(#is_last))
+            }
+            ReceiverPassing::PinReborrow => quote!(::core::pin::Pin::as_mut(&mut self)),
+            _ => quote!(&mut *self),
+        };
+        bindings.push(quote!(let #renamed_self = #value;));
+        let renamed = rename_self(quote!(#(#statements)*), &renamed_self);
+        statements = vec![Stmt::Expr(Expr::Verbatim(renamed), None)];
+    }
     for (index, argument) in shape.arguments.iter().enumerate() {
         let Argument {
             name,
@@ -71,16 +142,16 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
         bindings.push(match binding {
             Binding::Name { mutable } => {
                 let mutability = mutable.then(|| quote!(mut));
-                quote!(let #mutability #name = #value;)
+                quote!(#allow_shadowing let #mutability #name = #value;)
             }
             // `let _ = value;` would drop the value at once; bound to a name first, it lives
             // until the try ends, as a parameter would.
             Binding::Pattern(pattern) if matches!(passing, Passing::AsIs) => {
-                quote!(let #pattern = #name;)
+                quote!(#allow_shadowing let #pattern = #name;)
             }
             Binding::Pattern(pattern) => quote! {
                 let #name = #value;
-                let #pattern = #name;
+                #allow_shadowing let #pattern = #name;
             },
         });
     }
@@ -101,13 +172,23 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
 
     let mut returned = shape.returned.clone();
     infer_impl_trait(&mut returned);
-    let policy = policy(config, &sig.ident, &private);
+    let policy = policy(config, &op, &private);
     let when = match &config.when {
         Some(path) => quote!(#path),
         None => quote!(#private::retry_every_error),
     };
 
-    let run = if sig.asyncness.is_some() {
+    let run = if matches!(shape.form, Form::Blocking) {
+        quote! {
+            let #try_body = &mut |#parameter| -> #returned {
+                #per_try
+                #(#bindings)*
+                #(#statements)*
+            };
+            #private::Retrying::new(#policy, #private::now)
+                .run_blocking(#when, |#is_last_pattern| #try_body(#argument))
+        }
+    } else {
         let sleeper_value = match &config.sleeper {
             Some((path, _)) => quote!(#path),
             None => quote!(#private::DefaultSleeper),
@@ -123,8 +204,9 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
                 {
                     return #declared;
                 }
+                #per_try
                 #(#bindings)*
-                #block
+                #(#statements)*
             };
             let #sleeper = #sleeper_value;
             // The loop stays here rather than in a generic runner: see `Retrying::start_try`.
@@ -140,32 +222,51 @@ pub(crate) fn expand(function: syn::ItemFn, config: &Config, shape: &Shape) -> T
                 }
             }
         }
-    } else {
-        quote! {
-            let #try_body = &mut |#parameter| -> #returned {
-                #(#bindings)*
-                #block
-            };
-            #private::Retrying::new(#policy, #private::now)
-                .run_blocking(#when, |#is_last_pattern| #try_body(#argument))
-        }
     };
-
-    let wrapper_signature = wrapper_signature(sig, shape);
     quote! {
-        #(#attrs)*
-        #vis #wrapper_signature {
-            #(#slots)*
-            #run
+        #operation
+        #(#slots)*
+        #run
+    }
+}
+
+/// The operation's name for the policy, and for an expression, the statement that evaluates it
+/// on entry, before any argument moves into a slot or the body, copied so that the body may
+/// then move or change what it was read from.
+fn operation(config: &Config, name: &Ident) -> (Option<TokenStream>, TokenStream) {
+    match &config.op {
+        Some(Operation::Literal(op)) => (None, op.to_token_stream()),
+        Some(Operation::Expr(expression)) => {
+            let operation = Ident::new("__gort_operation", Span::mixed_site());
+            let at_expression = Span::mixed_site().located_at(expression.span());
+            let owned = quote_spanned! {at_expression=>
+                <::core::primitive::str as ::std::borrow::ToOwned>::to_owned(
+                    ::core::convert::AsRef::<::core::primitive::str>::as_ref(&(#expression))
+                )
+            };
+            (
+                Some(quote!(let #operation: ::std::string::String = #owned;)),
+                operation.into_token_stream(),
+            )
+        }
+        None => {
+            let op = syn::LitStr::new(&name.unraw().to_string(), name.span());
+            (None, op.into_token_stream())
         }
     }
 }
 
 /// The user's signature with every argument pattern replaced by the plain name the wrapper
-/// passes on (`mut` dropped: the wrapper never mutates them).
+/// passes on (`mut` dropped: the wrapper never mutates them), and `mut self` where each try
+/// reborrows a `Pin<&mut Self>`.
 fn wrapper_signature(mut sig: syn::Signature, shape: &Shape) -> syn::Signature {
     let mut arguments = shape.arguments.iter();
     for input in &mut sig.inputs {
+        if let FnArg::Receiver(receiver) = input {
+            if shape.receiver == ReceiverPassing::PinReborrow && receiver.mutability.is_none() {
+                receiver.mutability = Some(syn::Token![mut](receiver.self_token.span));
+            }
+        }
         if let FnArg::Typed(typed) = input {
             if let Some(argument) = arguments.next() {
                 *typed.pat = Pat::Ident(PatIdent {
@@ -216,11 +317,7 @@ fn infer_impl_trait(ty: &mut Type) {
     }
 }
 
-fn policy(config: &Config, name: &Ident, private: &TokenStream) -> TokenStream {
-    let op = match &config.op {
-        Some(op) => op.clone(),
-        None => syn::LitStr::new(&name.unraw().to_string(), name.span()),
-    };
+fn policy(config: &Config, op: &TokenStream, private: &TokenStream) -> TokenStream {
     let given = |key: Key| config.given.contains(&key);
     let attempts = given(Key::Attempts).then(|| {
         let attempts = config.attempts;

@@ -1,0 +1,75 @@
+//! Stacked `#[timed]` and `#[retried]` read top-down, outer to inner, as they look:
+//!
+//! - `#[timed] #[retried] fn f` times the whole call, every try and every wait, once;
+//! - `#[retried] #[timed] fn f` times each try.
+//!
+//! The compiler runs the upper attribute first, with the lower one still on the item, which
+//! left alone would give the opposite reading (the lower attribute would wrap what the upper one
+//! generated). So the upper one expands the lower one itself: `#[timed]` times the wrapper
+//! `#[retried]` generates, and `#[retried]` starts each try with the guard `#[timed]` would
+//! have put first in the body.
+
+use crate::args::crate_path;
+use crate::paths::position;
+use crate::retried::{retried as retried_alone, retried_timing_each_try};
+use crate::timed::{timed as timed_alone, try_guard};
+use proc_macro2::TokenStream;
+use syn::{Ident, Meta, Path};
+
+/// `#[timed]`, expanding a `#[retried]` below it first.
+pub(crate) fn timed(args: TokenStream, item: TokenStream) -> TokenStream {
+    match take_below(&item, "retried", crate_path(&args).as_ref()) {
+        Some(Below {
+            args: retried_args,
+            item,
+            ..
+        }) => timed_alone(args, retried(retried_args, item)),
+        None => timed_alone(args, item),
+    }
+}
+
+/// `#[retried]`, timing each try for a `#[timed]` below it.
+pub(crate) fn retried(args: TokenStream, item: TokenStream) -> TokenStream {
+    match take_below(&item, "timed", crate_path(&args).as_ref()) {
+        Some(Below {
+            args: timed_args,
+            item,
+            name,
+        }) => {
+            let guard = try_guard(timed_args, &name);
+            retried_timing_each_try(args, item, guard)
+        }
+        None => retried_alone(args, item),
+    }
+}
+
+/// A fn's attribute of this crate, taken off it.
+struct Below {
+    /// The attribute's arguments.
+    args: TokenStream,
+    /// The fn without the attribute.
+    item: TokenStream,
+    /// The fn's name.
+    name: Ident,
+}
+
+/// The first attribute `name` of this crate on `item`, if `item` is a fn that has one written
+/// `#[name]` or `#[name(..)]`. Any other form is left on the item for its own expansion to
+/// reject.
+fn take_below(item: &TokenStream, name: &str, krate: Option<&Path>) -> Option<Below> {
+    let Ok(syn::Item::Fn(mut function)) = syn::parse2::<syn::Item>(item.clone()) else {
+        return None;
+    };
+    let index = position(&function.attrs, name, krate)?;
+    let args = match &function.attrs[index].meta {
+        Meta::Path(_) => TokenStream::new(),
+        Meta::List(list) => list.tokens.clone(),
+        Meta::NameValue(_) => return None,
+    };
+    function.attrs.remove(index);
+    Some(Below {
+        args,
+        name: function.sig.ident.clone(),
+        item: quote::ToTokens::into_token_stream(function),
+    })
+}
