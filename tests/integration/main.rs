@@ -12,6 +12,7 @@ mod facade;
 mod fanout;
 mod noop;
 mod prometheus;
+mod reentry;
 mod retried;
 mod retry_edges;
 mod servers;

@@ -6,7 +6,10 @@ use syn::{Error, Generics, Ident, LitStr, Type};
 
 /// The default label of an impl block: its self type's name in snake_case. The error is kept
 /// in an `Option` so that it can be reported once.
-pub(super) fn self_type_label(self_type: &Type, generics: &Generics) -> Result<LitStr, Option<Error>> {
+pub(super) fn self_type_label(
+    self_type: &Type,
+    generics: &Generics,
+) -> Result<LitStr, Option<Error>> {
     match type_name(self_type, generics) {
         Some(name) => Ok(LitStr::new(
             &snake_case(&name.unraw().to_string()),
