@@ -2,7 +2,7 @@
 //!
 //! Users never name this crate: `gort_metrics` re-exports both macros, and their full
 //! documentation lives on those re-exports. Each macro runs parse -> validate -> expand in its
-//! own modules; [`stack`] decides what a pair of them stacked on one fn means; this file holds
+//! own modules; `stack` decides what a pair of them stacked on one fn means; this file holds
 //! only the entry points.
 
 mod args;
