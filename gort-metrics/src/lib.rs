@@ -69,12 +69,12 @@ pub use stats::{DurationStats, RetryStats, Stats, StatsCollector};
 pub use timing::{Timer, time_message, time_middleware};
 
 #[cfg(feature = "prometheus")]
+pub use crate::prometheus_backend::DEFAULT_MAX_LABEL_VALUE_LEN;
+#[cfg(feature = "prometheus")]
 pub use crate::prometheus_backend::{
     DEFAULT_BUCKETS, DEFAULT_MAX_SERIES_PER_FAMILY, OVERFLOW_LABEL_VALUE, PrometheusBuilder,
     PrometheusCollector,
 };
-#[cfg(feature = "prometheus")]
-pub use crate::prometheus_backend::DEFAULT_MAX_LABEL_VALUE_LEN;
 
 #[doc = include_str!("timing/timed.md")]
 pub use gort_metrics_macros::timed;

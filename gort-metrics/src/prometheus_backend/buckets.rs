@@ -42,7 +42,11 @@ impl BucketChoice {
             )));
         }
         let pick = |name: &str, fallback: &[f64]| {
-            let chosen = self.per_family.iter().rev().find(|(family, _)| family == name);
+            let chosen = self
+                .per_family
+                .iter()
+                .rev()
+                .find(|(family, _)| family == name);
             let buckets = chosen.map_or(fallback, |(_, buckets)| buckets.as_slice());
             check(name, buckets).map(|()| buckets.to_vec())
         };
@@ -65,7 +69,11 @@ fn check(family: &str, buckets: &[f64]) -> Result<(), prometheus::Error> {
         Some((last, rest)) if *last == f64::INFINITY => rest,
         _ => buckets,
     };
-    let fail = |why: String| Err(prometheus::Error::Msg(format!("buckets of {family}: {why}")));
+    let fail = |why: String| {
+        Err(prometheus::Error::Msg(format!(
+            "buckets of {family}: {why}"
+        )))
+    };
     if bounds.is_empty() {
         return fail("empty; give at least one finite upper bound, in seconds".to_owned());
     }
@@ -116,7 +124,10 @@ mod tests {
         assert_eq!(other.resolve("gw").unwrap().message, [5.0]);
         let error = other.resolve("gort").err().unwrap().to_string();
         assert!(error.contains("gw_message_duration_seconds"), "{error}");
-        assert!(error.contains("gort_message_duration_seconds"), "lists the real names: {error}");
+        assert!(
+            error.contains("gort_message_duration_seconds"),
+            "lists the real names: {error}"
+        );
         let bare = choice(&[("message_duration_seconds", &[5.0])]).resolve("");
         assert_eq!(bare.unwrap().message, [5.0]);
     }
@@ -132,8 +143,14 @@ mod tests {
             (&[1.0, 0.1][..], "1 is followed by 0.1"),
         ] {
             let error = check("gort_x_seconds", buckets).err().unwrap().to_string();
-            assert!(error.contains("gort_x_seconds") && error.contains(says), "{error}");
+            assert!(
+                error.contains("gort_x_seconds") && error.contains(says),
+                "{error}"
+            );
         }
-        assert!(check("f", &[0.1, 1.0, f64::INFINITY]).is_ok(), "+Inf is implicit");
+        assert!(
+            check("f", &[0.1, 1.0, f64::INFINITY]).is_ok(),
+            "+Inf is implicit"
+        );
     }
 }

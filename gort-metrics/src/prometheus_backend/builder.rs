@@ -152,7 +152,9 @@ impl PrometheusBuilder {
     /// # Ok::<(), gort_metrics::prometheus::Error>(())
     /// ```
     pub fn buckets_for(mut self, family: impl Into<String>, buckets: impl Into<Vec<f64>>) -> Self {
-        self.buckets.per_family.push((family.into(), buckets.into()));
+        self.buckets
+            .per_family
+            .push((family.into(), buckets.into()));
         self
     }
 

@@ -145,7 +145,8 @@ impl<V: LabelledVec> Guarded<V> {
             0 => None,
             _ => {
                 self.warn_truncated_once();
-                self.truncated_counter().map(|counter| (counter.clone(), count))
+                self.truncated_counter()
+                    .map(|counter| (counter.clone(), count))
             }
         };
         Some(Resolved { series, truncated })
@@ -328,7 +329,11 @@ mod tests {
         let first = family.resolve(&["x", "v"]).expect("admitted");
         first.record(|counter| counter.inc());
         family.with(&["x", "v"], |counter| counter.inc());
-        assert_eq!(value(&family, &["x", "v"]), 2, "the handle and the map share the series");
+        assert_eq!(
+            value(&family, &["x", "v"]),
+            2,
+            "the handle and the map share the series"
+        );
         assert!(family.resolve(&["x", "v"]).is_some());
         assert!(family.resolve(&["y", "v"]).is_none());
         assert_eq!(family.series_count(), 1);
@@ -354,7 +359,11 @@ mod tests {
         family.with(&[&long, &long], |counter| counter.inc());
         family.with(&[&long, "v"], |counter| counter.inc());
         family.with(&["x".repeat(40).as_str(), "v"], |counter| counter.inc());
-        assert_eq!(truncated.get(), 3, "two values of the first record, one of the second");
+        assert_eq!(
+            truncated.get(),
+            3,
+            "two values of the first record, one of the second"
+        );
         let short = label_values::shorten(&long, 40);
         assert_eq!(value(&family, &[&short, &short]), 1);
         assert_eq!(value(&family, &[&short, "v"]), 1);
@@ -374,6 +383,10 @@ mod tests {
         assert_eq!(truncated.get(), 2);
         family.with(&[&long, "v"], |counter| counter.inc());
         let short = label_values::shorten(&long, 40);
-        assert_eq!(value(&family, &[&short, "v"]), 3, "one series, however it is reached");
+        assert_eq!(
+            value(&family, &[&short, "v"]),
+            3,
+            "one series, however it is reached"
+        );
     }
 }

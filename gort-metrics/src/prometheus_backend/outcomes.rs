@@ -62,7 +62,8 @@ mod tests {
 
     #[test]
     fn each_outcome_has_its_own_series_all_created_at_once() {
-        let vec = IntCounterVec::new(Opts::new("c_total", "c"), &["middleware", "outcome"]).unwrap();
+        let vec =
+            IntCounterVec::new(Opts::new("c_total", "c"), &["middleware", "outcome"]).unwrap();
         let outcomes = OutcomeVec(vec.clone());
         let counters = outcomes.child(&["auth"]).unwrap();
         for (times, outcome) in Outcome::ALL.into_iter().enumerate() {
@@ -77,7 +78,8 @@ mod tests {
 
     #[test]
     fn a_wrong_label_count_is_an_error_not_a_panic() {
-        let vec = IntCounterVec::new(Opts::new("c_total", "c"), &["middleware", "outcome"]).unwrap();
+        let vec =
+            IntCounterVec::new(Opts::new("c_total", "c"), &["middleware", "outcome"]).unwrap();
         assert!(OutcomeVec(vec).child(&["auth", "extra"]).is_err());
     }
 }

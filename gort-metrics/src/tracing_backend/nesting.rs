@@ -73,7 +73,9 @@ mod tests {
 
     #[test]
     fn a_panic_inside_an_emit_clears_the_flag() {
-        let result = catch_unwind(AssertUnwindSafe(|| outside_own_event(|| panic!("subscriber"))));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            outside_own_event(|| panic!("subscriber"))
+        }));
         assert!(result.is_err());
         let mut ran = false;
         outside_own_event(|| ran = true);
