@@ -50,11 +50,13 @@ fn resident_bytes() -> u64 {
     pages * page
 }
 
-const CHILD_ENV: &str = "GORT_METRICS_MEMORY_CHILD";
+const CHILD_ENV: &str = "GORT_METRICS_TEST_CHILD";
 
-/// Runs the test named `name` alone in a fresh process of this test binary, so that no other
-/// test's allocations move the resident-memory reading.
-fn in_own_process(name: &str) -> bool {
+/// Runs the test named `name` alone in a fresh process of this test binary and returns `true`
+/// in the parent (which then has nothing more to do), `false` in the child, which runs the
+/// test. For tests that must not share the process: a resident-memory reading other tests'
+/// allocations would move, a process-wide subscriber, a failure that aborts the process.
+pub(crate) fn in_own_process(name: &str) -> bool {
     if std::env::var_os(CHILD_ENV).is_some() {
         return false;
     }

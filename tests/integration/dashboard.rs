@@ -3,7 +3,7 @@
 //! hand. (The `exporter` tests also run every expression through a real Prometheus.)
 
 use crate::servers::workspace_root;
-use gort_metrics::PrometheusCollector;
+use gort_metrics::{Collector, Outcome, PrometheusCollector};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -75,11 +75,14 @@ fn metric_names(expr: &str) -> BTreeSet<String> {
     names
 }
 
-/// What a collector that recorded one of each exports: series names (with `_bucket`, `_sum`,
-/// `_count`) and family names (from `# TYPE`).
+/// What a collector that recorded one of each, and a call of each kind, exports: series names
+/// (with `_bucket`, `_sum`, `_count`) and family names (from `# TYPE`).
 fn exported() -> (BTreeSet<String>, BTreeSet<String>) {
     let collector = PrometheusCollector::new();
     tests::record_one_of_each(&collector);
+    let took = std::time::Duration::from_millis(4);
+    collector.record_middleware_call("auth", Outcome::Error, took);
+    collector.record_message_call("dingtalk", Outcome::Ok, took);
     let text = collector.render();
     let series = text
         .lines()
@@ -152,8 +155,8 @@ fn every_exported_family_has_a_panel() {
         );
     }
     assert!(
-        families.len() >= 10,
-        "the nine Go families and retry calls: {families:?}"
+        families.len() >= 12,
+        "the nine Go families, retry calls and the two call-outcome families: {families:?}"
     );
 }
 
@@ -180,6 +183,34 @@ fn latency_panels_show_p50_p95_and_p99() {
             .any(|e| e.contains("rate(gort_retry_attempts_total")
                 && e.contains("/ sum by (operation) (rate(gort_retry_calls_total"))
     );
+}
+
+#[test]
+fn error_ratio_panels_divide_failed_calls_by_all_calls() {
+    let exprs = exprs(&dashboard());
+    for (family, by) in [
+        ("gort_middleware_calls_total", "middleware"),
+        ("gort_message_calls_total", "channel"),
+    ] {
+        let ratio = exprs
+            .iter()
+            .find(|expr| {
+                let Some((failed, all)) = expr.split_once(" / ") else {
+                    return false;
+                };
+                failed.starts_with(&format!("sum by ({by}) (rate({family}{{"))
+                    && failed.contains(r#"outcome!="ok""#)
+                    && all.starts_with(&format!("sum by ({by}) (rate({family}"))
+                    && !all.contains("outcome")
+            })
+            .unwrap_or_else(|| panic!("no error ratio of {family} by {by}"));
+        assert_eq!(metric_names(ratio).len(), 1, "{ratio}");
+        let per_outcome = format!("sum by ({by}, outcome) (rate({family}");
+        assert!(
+            exprs.iter().any(|expr| expr.starts_with(&per_outcome)),
+            "no calls per second of {family} by outcome"
+        );
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! property tests against a strict parser of the format, and the real `promtool`.
 
 use crate::servers::{on_path, promtool_check_metrics, skip_or_fail};
-use gort_metrics::{Collector, PrometheusCollector};
+use gort_metrics::{Collector, Outcome, PrometheusCollector};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
@@ -94,17 +94,22 @@ fn parse_labels(mut text: &str) -> Result<(Labels, &str), String> {
     }
 }
 
-/// Records one message per channel name; returns the exposition.
-fn exposition_for(channels: &[String]) -> String {
-    exposition_with(PrometheusCollector::new(), channels)
-}
-
-fn exposition_with(collector: PrometheusCollector, channels: &[String]) -> String {
-    for channel in channels {
+/// Records one message, one error and one call of each kind per channel name; returns the
+/// exposition of `collector`.
+fn exposition_of(collector: &PrometheusCollector, channels: &[String]) -> String {
+    for (index, channel) in channels.iter().enumerate() {
+        let outcome = Outcome::ALL[index % Outcome::ALL.len()];
         collector.record_message_received(channel, "inbound", channel);
         collector.record_channel_error(channel, "dingtalk", "auth");
+        collector.record_message_call(channel, outcome, std::time::Duration::from_millis(2));
+        collector.record_middleware_call(channel, outcome, std::time::Duration::from_millis(1));
     }
     collector.render()
+}
+
+/// [`exposition_of`] a collector with the default options.
+fn exposition_for(channels: &[String]) -> String {
+    exposition_of(&PrometheusCollector::new(), channels)
 }
 
 fn label_values() -> impl Strategy<Value = Vec<String>> {
@@ -131,25 +136,58 @@ proptest! {
                     && labels.contains(&("type".to_owned(), value.clone()))
             });
             prop_assert!(found, "value {:?} not found back", value);
+            for (family, label) in [
+                ("gort_message_calls_total", "channel"),
+                ("gort_middleware_calls_total", "middleware"),
+            ] {
+                let calls = samples.iter().filter(|(name, labels, _)| {
+                    name == family && labels.contains(&(label.to_owned(), value.clone()))
+                });
+                prop_assert_eq!(calls.count(), 4, "{} of {:?}: one series per outcome", family, value);
+            }
         }
     }
 }
 
 #[test]
-fn a_64_kib_label_value_round_trips_when_the_value_limit_allows_it() {
+fn a_64_kib_label_value_round_trips_where_the_limit_allows_it() {
     let long: String = "quote\" back\\ newline\n 钉钉 ".repeat(64 * 1024 / 28 + 1);
     assert!(long.len() >= 64 * 1024);
     let collector = PrometheusCollector::builder()
         .max_label_value_len(128 * 1024)
         .build()
-        .expect("a valid limit");
-    let text = exposition_with(collector, std::slice::from_ref(&long));
+        .expect("collector");
+    let text = exposition_of(&collector, std::slice::from_ref(&long));
     let samples = parse_exposition(&text).expect("valid");
     assert!(
         samples
             .iter()
             .any(|(_, labels, _)| labels.contains(&("channel".to_owned(), long.clone())))
     );
+}
+
+#[test]
+fn cut_values_of_hostile_bytes_make_a_valid_exposition() {
+    let hostile = [
+        "quote\" back\\ newline\n 钉钉 🚀".repeat(600),
+        "\\".repeat(5000),
+    ];
+    let samples = parse_exposition(&exposition_for(&hostile)).expect("valid");
+    let channels: Vec<&str> = samples
+        .iter()
+        .filter(|(name, _, _)| name == "gort_messages_received_total")
+        .flat_map(|(_, labels, _)| labels.iter())
+        .filter(|(name, _)| name == "channel")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(channels.len(), 2);
+    for original in &hostile {
+        let cut = channels
+            .iter()
+            .find(|channel| original.starts_with(&channel[..channel.len() - 17]))
+            .expect("the cut value is a prefix of the original and a hash");
+        assert!(cut.len() <= 1024, "{} bytes", cut.len());
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per capability.
 
+mod call_outcomes;
 mod cardinality;
 mod dashboard;
 mod dispatch;
@@ -12,7 +13,9 @@ mod facade;
 mod fanout;
 mod noop;
 mod prometheus;
-mod reentry;
+mod histogram_buckets;
+mod label_values;
+mod reentrancy;
 mod retried;
 mod retry_edges;
 mod servers;

@@ -242,3 +242,48 @@ fn a_level_filter_drops_events_below_it() {
     let counts: Vec<&FieldValue> = events.iter().map(|event| event.field("count")).collect();
     assert_eq!(counts, [&FieldValue::I64(2)]);
 }
+
+#[test]
+fn call_records_are_duration_events_with_an_outcome() {
+    use gort_metrics::{Collector, Outcome};
+
+    let collector = TracingCollector::new();
+    let events = capture_events(|| {
+        for outcome in Outcome::ALL {
+            collector.record_middleware_call("auth", outcome, Duration::from_millis(4));
+        }
+        collector.record_message_call("dingtalk", Outcome::Error, Duration::from_millis(30));
+    });
+    assert_eq!(events.len(), 5, "{events:#?}");
+    for (event, outcome) in events.iter().zip(Outcome::ALL) {
+        assert_eq!(
+            event.field("message"),
+            &FieldValue::Debug("middleware ran".into())
+        );
+        assert_eq!(event.field("metric"), &s("middleware_duration"));
+        assert_eq!(event.field("middleware"), &s("auth"));
+        assert_eq!(event.field("outcome"), &s(outcome.as_str()));
+        assert_eq!(event.field("duration_seconds"), &FieldValue::F64(0.004));
+        assert_eq!(event.fields.len(), 5, "{event:?}");
+    }
+    let message = &events[4];
+    assert_eq!(
+        message.field("message"),
+        &FieldValue::Debug("message processed".into())
+    );
+    assert_eq!(message.field("metric"), &s("message_duration"));
+    assert_eq!(message.field("channel"), &s("dingtalk"));
+    assert_eq!(message.field("outcome"), &s("error"));
+    assert_eq!(message.field("duration_seconds"), &FieldValue::F64(0.03));
+}
+
+#[gort_metrics::timed(channel = "feishu")]
+fn handle_message() {}
+
+#[test]
+fn timed_functions_report_their_outcome_through_the_tracing_collector() {
+    let events = capture(TracingCollector::new(), handle_message);
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].field("channel"), &s("feishu"));
+    assert_eq!(events[0].field("outcome"), &s("ok"));
+}

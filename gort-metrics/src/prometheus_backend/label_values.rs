@@ -7,7 +7,22 @@
 use std::borrow::Cow;
 
 /// The default bound on a label value, in bytes: Prometheus drops a whole scrape when one value
-/// exceeds its `label_value_length_limit`, and 1024 is the common setting of that limit.
+/// exceeds its `label_value_length_limit`, and 1024 is the common setting of that limit. See
+/// [`PrometheusBuilder::max_label_value_len`](crate::PrometheusBuilder::max_label_value_len).
+///
+/// ```
+/// use gort_metrics::{Collector, DEFAULT_MAX_LABEL_VALUE_LEN, PrometheusCollector};
+///
+/// let collector = PrometheusCollector::new();
+/// collector.record_middleware_duration(&"m".repeat(10_000), std::time::Duration::ZERO);
+/// let families = collector.registry().gather();
+/// let durations = families
+///     .iter()
+///     .find(|family| family.name() == "gort_middleware_duration_seconds")
+///     .unwrap();
+/// let middleware = durations.get_metric()[0].get_label()[0].value();
+/// assert_eq!(middleware.len(), DEFAULT_MAX_LABEL_VALUE_LEN);
+/// ```
 pub const DEFAULT_MAX_LABEL_VALUE_LEN: usize = 1024;
 
 /// The smallest accepted bound: room for the suffix and a prefix that still says something.
