@@ -98,7 +98,11 @@ mod tests {
 
     #[test]
     fn the_crate_path_is_found_among_other_arguments() {
-        let path = crate_path(&quote::quote!(middleware = "a", crate = ::my::metrics, skip));
+        let path = crate_path(&quote::quote!(
+            middleware = "a",
+            crate = ::my::metrics,
+            skip
+        ));
         assert_eq!(
             path.map(|path| quote::ToTokens::to_token_stream(&path).to_string()),
             Some(":: my :: metrics".to_owned())

@@ -102,27 +102,41 @@ fn parse_key(input: ParseStream<'_>) -> syn::Result<Option<(Key, &'static str)>>
     let key = if lookahead.peek(kw::op) {
         input.parse::<kw::op>().map(|_| (Key::Op, "op"))
     } else if lookahead.peek(kw::operation) {
-        input.parse::<kw::operation>().map(|_| (Key::Op, "operation"))
+        input
+            .parse::<kw::operation>()
+            .map(|_| (Key::Op, "operation"))
     } else if lookahead.peek(kw::attempts) {
-        input.parse::<kw::attempts>().map(|_| (Key::Attempts, "attempts"))
+        input
+            .parse::<kw::attempts>()
+            .map(|_| (Key::Attempts, "attempts"))
     } else if lookahead.peek(kw::delay) {
         input.parse::<kw::delay>().map(|_| (Key::Delay, "delay"))
     } else if lookahead.peek(kw::max_delay) {
-        input.parse::<kw::max_delay>().map(|_| (Key::MaxDelay, "max_delay"))
+        input
+            .parse::<kw::max_delay>()
+            .map(|_| (Key::MaxDelay, "max_delay"))
     } else if lookahead.peek(kw::max_elapsed) {
-        input.parse::<kw::max_elapsed>().map(|_| (Key::MaxElapsed, "max_elapsed"))
+        input
+            .parse::<kw::max_elapsed>()
+            .map(|_| (Key::MaxElapsed, "max_elapsed"))
     } else if lookahead.peek(kw::backoff) {
-        input.parse::<kw::backoff>().map(|_| (Key::Backoff, "backoff"))
+        input
+            .parse::<kw::backoff>()
+            .map(|_| (Key::Backoff, "backoff"))
     } else if lookahead.peek(kw::jitter) {
         input.parse::<kw::jitter>().map(|_| (Key::Jitter, "jitter"))
     } else if lookahead.peek(kw::when) {
         input.parse::<kw::when>().map(|_| (Key::When, "when"))
     } else if lookahead.peek(kw::sleeper) {
-        input.parse::<kw::sleeper>().map(|_| (Key::Sleeper, "sleeper"))
+        input
+            .parse::<kw::sleeper>()
+            .map(|_| (Key::Sleeper, "sleeper"))
     } else if lookahead.peek(kw::result) {
         input.parse::<kw::result>().map(|_| (Key::Result, "result"))
     } else if lookahead.peek(Token![crate]) {
-        input.parse::<Token![crate]>().map(|_| (Key::Crate, "crate"))
+        input
+            .parse::<Token![crate]>()
+            .map(|_| (Key::Crate, "crate"))
     } else if input.peek(syn::Ident::peek_any) {
         return Ok(None);
     } else {

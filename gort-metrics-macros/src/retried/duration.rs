@@ -45,8 +45,7 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let digits: String = number.chars().filter(|&c| c != '_').collect();
     let (whole, fraction) = digits.split_once('.').unwrap_or((&digits, ""));
     let digits_only = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits_only(fraction) || (digits.contains('.') && fraction.is_empty())
-    {
+    if whole.is_empty() || !digits_only(fraction) || (digits.contains('.') && fraction.is_empty()) {
         return Err(format!("{text:?} is not a duration: expected {ACCEPTED}"));
     }
     let too_long = || {
@@ -157,7 +156,10 @@ mod tests {
 
     #[test]
     fn accepts_anything_a_duration_holds() {
-        assert_eq!(parse_duration("10000000h"), Ok(Duration::from_secs(36_000_000_000)));
+        assert_eq!(
+            parse_duration("10000000h"),
+            Ok(Duration::from_secs(36_000_000_000))
+        );
         assert_eq!(
             parse_duration("18446744073709551615.999999999s"),
             Ok(Duration::MAX)
@@ -167,7 +169,10 @@ mod tests {
     #[test]
     fn underscores_group_digits() {
         assert_eq!(parse_duration("1_000ms"), Ok(Duration::from_secs(1)));
-        assert_eq!(parse_duration("1_0.2_5s"), Ok(Duration::from_millis(10_250)));
+        assert_eq!(
+            parse_duration("1_0.2_5s"),
+            Ok(Duration::from_millis(10_250))
+        );
         assert_eq!(parse_duration("0.000_5s"), Ok(Duration::from_micros(500)));
     }
 

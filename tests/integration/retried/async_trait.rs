@@ -166,7 +166,10 @@ async fn middleware_labels(handler: &dyn Handler, each: bool) -> Vec<String> {
 
 #[tokio::test]
 async fn a_timed_impl_outside_async_trait_times_the_whole_retried_call() {
-    assert_eq!(middleware_labels(&TimedOutside, false).await, ["timed_outside"]);
+    assert_eq!(
+        middleware_labels(&TimedOutside, false).await,
+        ["timed_outside"]
+    );
     assert_eq!(middleware_labels(&TimedOutside, true).await, ["each"; 3]);
 }
 

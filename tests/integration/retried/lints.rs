@@ -25,7 +25,11 @@ fn one_expression() -> Result<u32, u32> {
 }
 
 #[retried(attempts = 2, delay = "1ms", max_elapsed = "1s", backoff = "fixed")]
-fn owned_and_borrowed(owned: String, shared: &str, exclusive: &mut Vec<u8>) -> Result<usize, usize> {
+fn owned_and_borrowed(
+    owned: String,
+    shared: &str,
+    exclusive: &mut Vec<u8>,
+) -> Result<usize, usize> {
     exclusive.push(1);
     Err(owned.len() + shared.len() + exclusive.len())
 }

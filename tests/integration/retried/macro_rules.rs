@@ -51,7 +51,15 @@ macro_rules! retried_when_expr {
 }
 
 retried_with_literals!(by_literals, "literal-op", 3, "1ms", "2ms", "fixed", false);
-retried_with_expressions!(by_expressions, "expr-op", 2, "1_000us", "exponential", true, is_retryable);
+retried_with_expressions!(
+    by_expressions,
+    "expr-op",
+    2,
+    "1_000us",
+    "exponential",
+    true,
+    is_retryable
+);
 retried_when_expr!(rejected_by_when, is_retryable);
 
 fn tries_of<R>(call: impl FnOnce() -> R) -> (R, u32) {

@@ -86,7 +86,10 @@ fn the_expression_is_evaluated_once_per_call_not_per_try() {
     let (result, collector) = recording(|| named_once("fetch", &mut tries));
     assert_eq!(result, Err(3));
     assert_eq!(EVALUATIONS.with(Cell::get), 1);
-    assert_eq!(collector.retries(), [("fetch-counted".to_owned(), 3, false)]);
+    assert_eq!(
+        collector.retries(),
+        [("fetch-counted".to_owned(), 3, false)]
+    );
 }
 
 #[test]

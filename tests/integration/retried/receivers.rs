@@ -90,7 +90,11 @@ impl Poller {
         // `get_mut` consumes the pinned reference: each try needs its own.
         let this = self.get_mut();
         this.polls += 1;
-        if this.polls < 3 { Err(this.polls) } else { Ok(this.polls) }
+        if this.polls < 3 {
+            Err(this.polls)
+        } else {
+            Ok(this.polls)
+        }
     }
 
     #[retried(attempts = 2, delay = "1ms")]

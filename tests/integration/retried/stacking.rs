@@ -49,7 +49,10 @@ fn timed_below_retried_times_each_try() {
     assert_eq!(result, Err(()));
     let durations = collector.middleware_durations();
     assert_eq!(labels(&durations), ["each", "each", "each"]);
-    assert!(durations.iter().all(|(_, took)| *took < WAIT), "{durations:?}");
+    assert!(
+        durations.iter().all(|(_, took)| *took < WAIT),
+        "{durations:?}"
+    );
     assert_eq!(
         collector.retries(),
         [("retried_over_timed".to_owned(), 3, false)]
@@ -59,7 +62,10 @@ fn timed_below_retried_times_each_try() {
 #[test]
 fn a_bare_timed_over_retried_is_named_after_the_fn() {
     let (_, collector) = recording(default_labels);
-    assert_eq!(labels(&collector.middleware_durations()), ["default_labels"]);
+    assert_eq!(
+        labels(&collector.middleware_durations()),
+        ["default_labels"]
+    );
 }
 
 #[timed(channel = "whole-async")]
@@ -139,13 +145,19 @@ fn an_impl_block_times_its_retried_methods_by_their_stacking() {
         let _ = DingTalk.untimed();
     });
     assert_eq!(labels(&collector.middleware_durations()), ["ding_talk"]);
-    assert_eq!(labels(&collector.message_durations()), ["per-try", "per-try"]);
+    assert_eq!(
+        labels(&collector.message_durations()),
+        ["per-try", "per-try"]
+    );
     assert_eq!(collector.retries().len(), 3);
 }
 
 #[tokio::test]
 async fn an_impl_block_times_the_whole_call_of_a_method_timed_above_its_retried() {
     let collector = RecordingCollector::new();
-    let _ = DingTalk.send_later().with_collector(collector.clone()).await;
+    let _ = DingTalk
+        .send_later()
+        .with_collector(collector.clone())
+        .await;
     assert_eq!(labels(&collector.middleware_durations()), ["whole-send"]);
 }

@@ -100,10 +100,7 @@ fn strict_lints_accept_the_expansions() {
             timed_whole("ab".into()),
         )
     });
-    assert_eq!(
-        results,
-        ("strict", Ok(1), Err("missing"), Ok(1), 2, Err(2))
-    );
+    assert_eq!(results, ("strict", Ok(1), Err("missing"), Ok(1), 2, Err(2)));
     // Futures dropped unpolled record nothing.
     assert_eq!(collector.middleware_durations().len(), 4);
     assert_eq!(collector.message_durations().len(), 2);

@@ -81,6 +81,14 @@ fn pointers_and_references_are_labelled_after_their_target() {
     assert_eq!(sum, 28);
     assert_eq!(
         labels(&collector.middleware_durations()),
-        ["ding_talk", "ding_talk", "ding_talk", "ding_talk", "ding_talk", "ding_talk", "dingtalk"]
+        [
+            "ding_talk",
+            "ding_talk",
+            "ding_talk",
+            "ding_talk",
+            "ding_talk",
+            "ding_talk",
+            "dingtalk"
+        ]
     );
 }

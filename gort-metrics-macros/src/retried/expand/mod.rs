@@ -111,7 +111,9 @@ fn retry_loop(
         let mutability = sig
             .inputs
             .iter()
-            .any(|input| matches!(input, FnArg::Receiver(receiver) if receiver.mutability.is_some()))
+            .any(
+                |input| matches!(input, FnArg::Receiver(receiver) if receiver.mutability.is_some()),
+            )
             .then(|| quote!(mut));
         bindings.push(quote!(let #mutability #renamed_self = #value;));
         let renamed = rename_self(quote!(#(#statements)*), &renamed_self);

@@ -72,12 +72,8 @@ pub(crate) fn config(args: Vec<RawArg>, errors: &mut Vec<syn::Error>) -> Option<
             Key::MaxElapsed => duration(key, value).map(|d| config.max_elapsed = Some(d)),
             Key::Backoff => backoff(value).map(|b| config.backoff = b),
             Key::Jitter => boolean(key, value).map(|j| config.jitter = j),
-            Key::When => path(
-                value,
-                "when = is_transient",
-                "a path to a `fn(&E) -> bool`",
-            )
-            .map(|p| config.when = Some(p)),
+            Key::When => path(value, "when = is_transient", "a path to a `fn(&E) -> bool`")
+                .map(|p| config.when = Some(p)),
             Key::Sleeper => path(
                 value,
                 "sleeper = my_runtime::Sleeper",
@@ -221,4 +217,3 @@ fn literal(value: &Expr) -> Option<&Lit> {
         _ => None,
     }
 }
-

@@ -30,7 +30,10 @@ pub(crate) fn shape(
     }
     let result_alias = config.is_some_and(|config| config.result_alias);
     let (form, returned) = match boxed_output(function) {
-        Some(output) => (Form::BoxedAsync, checked_result(output, result_alias, errors)),
+        Some(output) => (
+            Form::BoxedAsync,
+            checked_result(output, result_alias, errors),
+        ),
         None if signature.asyncness.is_some() => (
             Form::Async,
             returns_result(&signature.output, &signature.ident, result_alias, errors),
@@ -104,7 +107,12 @@ fn checked_result(found: &Type, result_alias: bool, errors: &mut Vec<syn::Error>
             "`#[retried]` needs a function returning `Result<T, E>`: if `{}` is an alias of \
              `Result`, say so with `#[retried(result)]` (an alias whose name ends in `Result`, \
              like `io::Result<T>`, needs nothing)",
-            found.to_token_stream().to_string().replace(" < ", "<").replace(" >", ">").replace(" , ", ", ")
+            found
+                .to_token_stream()
+                .to_string()
+                .replace(" < ", "<")
+                .replace(" >", ">")
+                .replace(" , ", ", ")
         ),
         _ => "`#[retried]` needs a function returning `Result<T, E>` (or an alias named \
              `...Result`, like `io::Result<T>`)"

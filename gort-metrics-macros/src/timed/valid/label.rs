@@ -11,7 +11,10 @@ use syn::{Error, Generics, Ident, LitStr, Type};
 
 /// The default label of an impl block: its self type's name in snake_case. The error is kept
 /// in an `Option` so that it can be reported once.
-pub(super) fn self_type_label(self_type: &Type, generics: &Generics) -> Result<LitStr, Option<Error>> {
+pub(super) fn self_type_label(
+    self_type: &Type,
+    generics: &Generics,
+) -> Result<LitStr, Option<Error>> {
     match type_name(self_type, generics) {
         Some(name) => Ok(LitStr::new(
             &snake_case(&name.unraw().to_string()),
@@ -128,7 +131,9 @@ mod tests {
             syn::parse_quote!(impl Handler for Pin<Box<DingTalk>> {}),
             syn::parse_quote!(impl Handler for &DingTalk {}),
             syn::parse_quote!(impl Handler for &mut DingTalk {}),
-            syn::parse_quote!(impl<'a> Handler for Box<&'a mut DingTalk> {}),
+            syn::parse_quote!(
+                impl<'a> Handler for Box<&'a mut DingTalk> {}
+            ),
         ];
         for item in impls {
             assert_eq!(label_of(item), Ok("ding_talk".into()));
@@ -137,7 +142,12 @@ mod tests {
             label_of(syn::parse_quote!(impl Handler for Vec<DingTalk> {})),
             Ok("vec".into())
         );
-        assert!(label_of(syn::parse_quote!(impl<T> Handler for Box<T> {})).is_err());
+        assert!(
+            label_of(syn::parse_quote!(
+                impl<T> Handler for Box<T> {}
+            ))
+            .is_err()
+        );
     }
 
     #[test]

@@ -104,7 +104,6 @@ pub(super) fn const_fn_error(constness: &syn::token::Const) -> Error {
     )
 }
 
-
 /// The timing of each try of a `#[retried]` function that carries this `#[timed]` below its
 /// `#[retried]`: the attribute's arguments checked as on a fn.
 pub(crate) fn try_timing(args: Args, name: &Ident) -> Result<Timing, Error> {
