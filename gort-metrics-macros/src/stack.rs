@@ -22,8 +22,9 @@ pub(crate) fn timed(args: TokenStream, item: TokenStream) -> TokenStream {
         Some(Below {
             args: retried_args,
             item,
+            path,
             ..
-        }) => timed_alone(args, retried(retried_args, item)),
+        }) => timed_alone(args, naming(&path, retried(retried_args, item))),
         None => timed_alone(args, item),
     }
 }
@@ -35,9 +36,10 @@ pub(crate) fn retried(args: TokenStream, item: TokenStream) -> TokenStream {
             args: timed_args,
             item,
             name,
+            path,
         }) => {
             let guard = try_guard(timed_args, &name);
-            retried_timing_each_try(args, item, guard)
+            naming(&path, retried_timing_each_try(args, item, guard))
         }
         None => retried_alone(args, item),
     }
@@ -51,6 +53,8 @@ struct Below {
     item: TokenStream,
     /// The fn's name.
     name: Ident,
+    /// The attribute's path as written.
+    path: Path,
 }
 
 /// The first attribute `name` of this crate on `item`, if `item` is a fn that has one written
@@ -66,10 +70,33 @@ fn take_below(item: &TokenStream, name: &str, krate: Option<&Path>) -> Option<Be
         Meta::List(list) => list.tokens.clone(),
         Meta::NameValue(_) => return None,
     };
-    function.attrs.remove(index);
+    let path = function.attrs.remove(index).path().clone();
     Some(Below {
         args,
+        path,
         name: function.sig.ident.clone(),
         item: quote::ToTokens::into_token_stream(function),
     })
+}
+
+/// `expanded` with `use <path> as _;` first in the body of its fn (kept beside the errors when
+/// the expansion failed): the attribute taken off is never expanded by the compiler, and
+/// without this the user's `use gort_metrics::timed` would be reported unused.
+fn naming(path: &Path, expanded: TokenStream) -> TokenStream {
+    let Ok(mut file) = syn::parse2::<syn::File>(expanded.clone()) else {
+        return expanded;
+    };
+    for item in &mut file.items {
+        if let syn::Item::Fn(function) = item {
+            let import = quote::quote! {
+                #[allow(unused_imports)]
+                use #path as _;
+            };
+            function
+                .block
+                .stmts
+                .insert(0, syn::Stmt::Item(syn::Item::Verbatim(import)));
+        }
+    }
+    quote::ToTokens::into_token_stream(file)
 }

@@ -44,3 +44,20 @@ impl Gateway for DingTalk {
         }
     }
 }
+impl Session {
+    #[doc = " Renews the session, recorded under the operation its request names; `self` is an"]
+    #[doc = " `Arc`, cloned for each try but the last."]
+    fn renew(self: Arc<Self>, request: Renewal) -> Result<Token, SendError> {
+        let __gort_operation: ::std::string::String = <::core::primitive::str as::std::borrow::ToOwned> ::to_owned(::core::convert::AsRef::<::core::primitive::str> ::as_ref(&(request.operation)));
+        let mut __gort_slot_self = ::gort_metrics::__private::ArgumentSlot::new(self);
+        let __gort_owned0 = request;
+        let mut __gort_slot0 = ::gort_metrics::__private::ArgumentSlot::new(__gort_owned0);
+        let __gort_try = &mut | __gort_is_last: ::core::primitive::bool | -> Result<Token, SendError> {
+            let __gort_self = __gort_slot_self.for_try(__gort_is_last);
+            #[allow(clippy::shadow_unrelated, clippy::shadow_same, clippy::shadow_reuse)]
+            let request = __gort_slot0.for_try(__gort_is_last);
+            __gort_self.client.renew(request)
+        };
+        ::gort_metrics::__private::Retrying::new(::gort_metrics::__private::RetryPolicy::new(__gort_operation).attempts(2u32), ::gort_metrics::__private::now).run_blocking(::gort_metrics::__private::retry_every_error, | __gort_is_last | __gort_try(__gort_is_last))
+    }
+}

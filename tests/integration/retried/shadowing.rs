@@ -10,6 +10,12 @@ struct Duration;
 struct Instant;
 struct ControlFlow;
 struct Retrying;
+struct String;
+struct Pin;
+struct Arc;
+struct ArgumentSlot;
+trait AsRef {}
+trait ToOwned {}
 mod gort_metrics {}
 mod core {}
 mod std {}
@@ -54,6 +60,27 @@ mod without_prelude {
     pub(super) async fn bare_async() -> ::core::result::Result<(), ()> {
         ::core::result::Result::Err(())
     }
+
+    pub(super) struct Shared;
+
+    impl Shared {
+        #[::gort_metrics::timed]
+        #[::gort_metrics::retried(op = name, attempts = 2, delay = "1ms")]
+        pub(super) fn named(
+            self: ::std::sync::Arc<Self>,
+            name: &str,
+        ) -> ::core::result::Result<(), usize> {
+            ::core::mem::drop(self);
+            ::core::result::Result::Err(name.len())
+        }
+
+        #[::gort_metrics::retried(attempts = 2, delay = "1ms")]
+        #[::gort_metrics::timed]
+        pub(super) fn pinned(self: ::core::pin::Pin<&mut Self>) -> ::core::result::Result<(), ()> {
+            let _ = self.get_mut();
+            ::core::result::Result::Err(())
+        }
+    }
 }
 
 #[test]
@@ -68,4 +95,17 @@ fn the_expansion_needs_no_prelude() {
         .build()
         .unwrap();
     assert_eq!(runtime.block_on(without_prelude::bare_async()), Err(()));
+}
+
+#[test]
+fn op_expressions_receivers_and_stacking_need_no_prelude() {
+    let shared = ::std::sync::Arc::new(without_prelude::Shared);
+    let (result, collector) = recording(|| shared.named("lookup"));
+    assert_eq!(result, Err(6));
+    assert_eq!(collector.retries(), [("lookup".to_owned(), 2, false)]);
+    assert_eq!(collector.middleware_durations().len(), 1);
+    let mut pinned = without_prelude::Shared;
+    let (result, collector) = recording(|| ::core::pin::Pin::new(&mut pinned).pinned());
+    assert_eq!(result, Err(()));
+    assert_eq!(collector.middleware_durations().len(), 2);
 }

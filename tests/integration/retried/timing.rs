@@ -103,3 +103,17 @@ async fn max_elapsed_stops_retrying_before_the_budget_is_overrun() {
     assert!(start.elapsed() >= Duration::from_millis(300));
     assert_eq!(collector.retries(), [("budgeted".to_owned(), 4, false)]);
 }
+
+/// No `delay`: the default first wait (100 ms) is capped at `max_delay`, as every wait is.
+#[retried(attempts = 3, max_delay = "5ms", jitter = false)]
+async fn capped_default_delay() -> Result<(), ()> {
+    Err(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_delay_alone_caps_the_default_delay() {
+    let start = tokio::time::Instant::now();
+    let _ = capped_default_delay().await;
+    // Two waits of 5 ms on the paused clock, which moves only as far as the timers ask.
+    assert_eq!(start.elapsed(), Duration::from_millis(10));
+}

@@ -1,7 +1,9 @@
-//! Expansions compile cleanly under strict lints: nothing they add trips a lint the user's own
-//! code would not.
+//! Expansions compile cleanly under strict lints, clippy's pedantic group included, on every
+//! shape of function: nothing they add trips a lint the user's own code would not.
 #![deny(
     warnings,
+    clippy::pedantic,
+    clippy::shadow_unrelated,
     unused,
     unused_qualifications,
     unused_results,
@@ -15,7 +17,7 @@
     clippy::all
 )]
 
-use gort_metrics::timed;
+use gort_metrics::{retried, timed};
 use std::future::Future;
 use tests::recording;
 
@@ -30,7 +32,7 @@ impl<'a> Strict<'a> {
     }
 
     async fn name_later(&self) -> &'a str {
-        self.name
+        std::future::ready(self.name).await
     }
 
     // The hand-written future is the shape under test, not an oversight.
@@ -51,17 +53,55 @@ fn returns_a_future() -> impl Future<Output = u8> {
     std::future::ready(1)
 }
 
+#[timed]
+fn one_expression(value: u8) -> Result<u8, u8> {
+    if value > 0 { Ok(value) } else { Err(value) }
+}
+
+#[timed(middleware = "generic")]
+fn generic<T: Into<u64>>(value: T) -> u64 {
+    value.into()
+}
+
+#[timed]
+async fn async_one_expression(text: String) -> usize {
+    std::future::ready(text.len()).await
+}
+
+#[timed]
+#[retried(attempts = 1)]
+fn timed_whole(text: String) -> Result<usize, usize> {
+    Err(text.len())
+}
+
+#[retried(attempts = 1)]
+#[timed]
+async fn timed_each(text: String) -> Result<usize, usize> {
+    Err(text.len())
+}
+
 #[test]
 fn strict_lints_accept_the_expansions() {
     let strict = Strict { name: "strict" };
     let (results, collector) = recording(|| {
-        let future = strict.name_later();
-        drop(future);
-        let future = strict.name_future();
-        drop(future);
+        let later = strict.name_later();
+        drop(later);
+        let built = strict.name_future();
+        drop(built);
         drop(returns_a_future());
-        (strict.name(), checked(Some(1)), checked(None))
+        drop(async_one_expression("a".into()));
+        drop(timed_each("a".into()));
+        (
+            strict.name(),
+            checked(Some(1)),
+            checked(None),
+            one_expression(1),
+            generic(2_u8),
+            timed_whole("ab".into()),
+        )
     });
-    assert_eq!(results, ("strict", Ok(1), Err("missing")));
-    assert_eq!(collector.records().len(), 3);
+    assert_eq!(results, ("strict", Ok(1), Err("missing"), Ok(1), 2, Err(2)));
+    // Futures dropped unpolled record nothing.
+    assert_eq!(collector.middleware_durations().len(), 4);
+    assert_eq!(collector.message_durations().len(), 2);
 }

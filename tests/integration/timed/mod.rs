@@ -8,7 +8,9 @@ mod free_fns;
 mod impl_blocks;
 mod impl_future;
 mod lints;
+mod macro_rules;
 mod methods;
+mod pointer_labels;
 mod shadowing;
 
 use std::time::Duration;

@@ -107,7 +107,15 @@ fn retry_loop(
             ReceiverPassing::PinReborrow => quote!(::core::pin::Pin::as_mut(&mut self)),
             _ => quote!(&mut *self),
         };
-        bindings.push(quote!(let #renamed_self = #value;));
+        // `mut self` stays a mutable binding for the body that mutates it.
+        let mutability = sig
+            .inputs
+            .iter()
+            .any(
+                |input| matches!(input, FnArg::Receiver(receiver) if receiver.mutability.is_some()),
+            )
+            .then(|| quote!(mut));
+        bindings.push(quote!(let #mutability #renamed_self = #value;));
         let renamed = rename_self(quote!(#(#statements)*), &renamed_self);
         statements = vec![Stmt::Expr(Expr::Verbatim(renamed), None)];
     }

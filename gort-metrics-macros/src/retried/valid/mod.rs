@@ -97,21 +97,22 @@ pub(crate) fn config(args: Vec<RawArg>, errors: &mut Vec<syn::Error>) -> Option<
     let max_delay_given = seen.iter().any(|(key, _)| *key == Key::MaxDelay);
     if let Some(delay_span) = delay_value {
         if config.delay > config.max_delay && errors.len() == errors_before {
-            let cap = if max_delay_given {
-                format!("`max_delay` ({})", display(config.max_delay))
+            let message = if max_delay_given {
+                format!(
+                    "`delay` ({}) is longer than `max_delay` ({}): the first wait must not exceed the cap",
+                    display(config.delay),
+                    display(config.max_delay),
+                )
             } else {
                 format!(
-                    "the default `max_delay` ({}); raise it with `max_delay = \"..\"`",
-                    display(config.max_delay)
+                    "`delay` ({}) is longer than the default `max_delay` ({}): the first wait must \
+                     not exceed the cap; raise it, like `max_delay = \"{}\"`",
+                    display(config.delay),
+                    display(config.max_delay),
+                    display(config.delay),
                 )
             };
-            errors.push(syn::Error::new(
-                delay_span,
-                format!(
-                    "`delay` ({}) is longer than {cap}: the first wait must not exceed the cap",
-                    display(config.delay),
-                ),
-            ));
+            errors.push(syn::Error::new(delay_span, message));
         }
     }
     config.given = seen.into_iter().map(|(key, _)| key).collect();

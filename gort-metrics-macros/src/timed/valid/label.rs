@@ -1,5 +1,10 @@
 //! The label an impl block's methods are timed under by default: the name of the type the
 //! block is for, in snake_case.
+//!
+//! The type users mean is the one behind references and the smart pointers a trait is often
+//! implemented for: `impl Handler for Box<DingTalk>`, `Arc<DingTalk>`, `Rc<DingTalk>`,
+//! `Pin<Box<DingTalk>>`, `&DingTalk` and `&mut DingTalk` are all labelled `ding_talk`. Any
+//! other generic type is named for itself (`Vec<Job>` is `vec`).
 
 use syn::ext::IdentExt;
 use syn::{Error, Generics, Ident, LitStr, Type};
@@ -26,7 +31,11 @@ pub(super) fn self_type_label(
 fn type_name<'a>(ty: &'a Type, generics: &Generics) -> Option<&'a Ident> {
     match ty {
         Type::Path(path) if path.qself.is_none() => {
-            let last = &path.path.segments.last()?.ident;
+            let segment = path.path.segments.last()?;
+            if let Some(pointee) = smart_pointer_target(segment) {
+                return type_name(pointee, generics);
+            }
+            let last = &segment.ident;
             let is_parameter = path.path.segments.len() == 1
                 && path.path.leading_colon.is_none()
                 && generics.type_params().any(|param| param.ident == *last);
@@ -35,6 +44,21 @@ fn type_name<'a>(ty: &'a Type, generics: &Generics) -> Option<&'a Ident> {
         Type::Reference(reference) => type_name(&reference.elem, generics),
         Type::Paren(paren) => type_name(&paren.elem, generics),
         Type::Group(group) => type_name(&group.elem, generics),
+        _ => None,
+    }
+}
+
+/// `T` in `Box<T>`, `Arc<T>`, `Rc<T>` or `Pin<T>`, whatever path leads to them.
+fn smart_pointer_target(segment: &syn::PathSegment) -> Option<&Type> {
+    const POINTERS: [&str; 4] = ["Box", "Arc", "Rc", "Pin"];
+    if !POINTERS.iter().any(|pointer| segment.ident == pointer) {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(arguments) = &segment.arguments else {
+        return None;
+    };
+    match arguments.args.first() {
+        Some(syn::GenericArgument::Type(target)) if arguments.args.len() == 1 => Some(target),
         _ => None,
     }
 }
@@ -95,6 +119,34 @@ mod tests {
         assert_eq!(
             label_of(syn::parse_quote!(impl Tr for &'static Auth {})),
             Ok("auth".into())
+        );
+    }
+
+    #[test]
+    fn references_and_smart_pointers_are_named_after_what_they_point_to() {
+        let impls: [syn::ItemImpl; 7] = [
+            syn::parse_quote!(impl Handler for Box<DingTalk> {}),
+            syn::parse_quote!(impl Handler for std::sync::Arc<DingTalk> {}),
+            syn::parse_quote!(impl Handler for Rc<DingTalk> {}),
+            syn::parse_quote!(impl Handler for Pin<Box<DingTalk>> {}),
+            syn::parse_quote!(impl Handler for &DingTalk {}),
+            syn::parse_quote!(impl Handler for &mut DingTalk {}),
+            syn::parse_quote!(
+                impl<'a> Handler for Box<&'a mut DingTalk> {}
+            ),
+        ];
+        for item in impls {
+            assert_eq!(label_of(item), Ok("ding_talk".into()));
+        }
+        assert_eq!(
+            label_of(syn::parse_quote!(impl Handler for Vec<DingTalk> {})),
+            Ok("vec".into())
+        );
+        assert!(
+            label_of(syn::parse_quote!(
+                impl<T> Handler for Box<T> {}
+            ))
+            .is_err()
         );
     }
 
