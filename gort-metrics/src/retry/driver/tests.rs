@@ -1,6 +1,7 @@
 use super::*;
-use crate::Backoff;
-use crate::{RetryStats, StatsCollector, with_collector};
+use crate::dispatch::with_collector;
+use crate::retry::backoff::Backoff;
+use crate::stats::{RetryStats, StatsCollector};
 use proptest::prelude::*;
 use std::sync::Arc;
 
