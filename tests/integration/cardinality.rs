@@ -7,8 +7,8 @@ use gort_metrics::{
     record_message_received, with_collector,
 };
 use std::fmt::Write as _;
-use std::process::Command;
 use std::thread;
+use tests::{in_own_process, resident_bytes};
 use tracing::Level;
 
 /// The README's stated bound on resident memory growth for a million distinct channels.
@@ -29,47 +29,6 @@ fn counter_value(families: &[MetricFamily], name: &str, label: (&str, &str)) -> 
             })
         })
         .map_or(0.0, |metric| metric.get_counter().get_value())
-}
-
-/// Resident set size of this process, from `/proc/self/statm` (pages) and the page size.
-fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("Linux /proc");
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|field| field.parse().ok())
-        .expect("statm resident field");
-    // The page size is 4 KiB on every target this test runs on; `getconf` confirms it.
-    let page = Command::new("getconf")
-        .arg("PAGESIZE")
-        .output()
-        .ok()
-        .and_then(|out| String::from_utf8(out.stdout).ok())
-        .and_then(|text| text.trim().parse().ok())
-        .unwrap_or(4096);
-    pages * page
-}
-
-const CHILD_ENV: &str = "GORT_METRICS_TEST_CHILD";
-
-/// Runs the test named `name` alone in a fresh process of this test binary and returns `true`
-/// in the parent (which then has nothing more to do), `false` in the child, which runs the
-/// test. For tests that must not share the process: a resident-memory reading other tests'
-/// allocations would move, a process-wide subscriber, a failure that aborts the process.
-pub(crate) fn in_own_process(name: &str) -> bool {
-    if std::env::var_os(CHILD_ENV).is_some() {
-        return false;
-    }
-    let output = Command::new(std::env::current_exe().expect("test binary"))
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, "1")
-        .output()
-        .expect("re-run the test binary");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    print!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "child run of {name} failed");
-    assert!(stdout.contains("1 passed"), "child ran no test: {stdout}");
-    true
 }
 
 #[test]

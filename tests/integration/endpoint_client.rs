@@ -156,23 +156,3 @@ pub fn read_until_closed(stream: &mut TcpStream) -> io::Result<(usize, bool)> {
         }
     }
 }
-
-/// How many threads this process has now.
-pub fn thread_count() -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .expect("Linux /proc")
-        .count()
-}
-
-/// Resident set size of this process, from `/proc/self/statm` (in pages).
-pub fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("Linux /proc");
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|field| field.parse().ok())
-        .expect("statm resident field");
-    // SAFETY: `sysconf` only reads a configuration value.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    pages * u64::try_from(page).unwrap_or(4096)
-}

@@ -2,15 +2,14 @@
 //! test runs alone in a process of its own, since it reads or changes process-wide state.
 
 use crate::endpoint_client::{
-    connect, exposition, non_reading_client, read_response, registry_of_size, resident_bytes,
-    scrape, send, thread_count,
+    connect, exposition, non_reading_client, read_response, registry_of_size, scrape, send,
 };
 use gort_metrics::{Collector, MetricsServer, PrometheusCollector};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
-use tests::in_own_process;
+use tests::{in_own_process, resident_bytes, thread_count};
 
 #[test]
 fn a_scrape_completes_beside_300_idle_connections_and_4_clients_that_never_read() {

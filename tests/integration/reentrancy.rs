@@ -2,7 +2,6 @@
 //! whose warning they are handling (no deadlock), and through a `TracingCollector` that emitted
 //! the event (no recursion until the stack overflows).
 
-use crate::cardinality::in_own_process;
 use gort_metrics::{
     Collector, OVERFLOW_LABEL_VALUE, PrometheusCollector, TracingCollector, with_collector,
 };
@@ -10,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
+use tests::in_own_process;
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
