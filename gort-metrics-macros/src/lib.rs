@@ -13,6 +13,7 @@ mod runtime;
 mod snapshot;
 mod stack;
 mod timed;
+mod types;
 
 use proc_macro::TokenStream;
 

@@ -1,7 +1,7 @@
 //! Shared helpers for the integration tests: a collector that remembers every call, and a lock
 //! for the few tests that must change the process-wide collector.
 
-use gort_metrics::Collector;
+use gort_metrics::{Collector, Outcome};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -77,6 +77,9 @@ pub enum Record {
 #[derive(Debug, Clone, Default)]
 pub struct RecordingCollector {
     log: Arc<Mutex<Vec<Record>>>,
+    /// `(label, outcome)` of every `record_middleware_call` and `record_message_call`, kept
+    /// apart from `log` so that the duration each call also records reads as before.
+    outcomes: Arc<Mutex<Vec<(String, Outcome)>>>,
 }
 
 impl RecordingCollector {
@@ -98,6 +101,22 @@ impl RecordingCollector {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The `(label, outcome)` of every `record_middleware_call` and `record_message_call`, in
+    /// order.
+    pub fn outcomes(&self) -> Vec<(String, Outcome)> {
+        self.outcomes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn push_outcome(&self, label: &str, outcome: Outcome) {
+        self.outcomes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((label.into(), outcome));
     }
 
     /// The `(middleware, duration)` of every `record_middleware_duration` call.
@@ -194,6 +213,14 @@ impl Collector for RecordingCollector {
             attempts,
             success,
         });
+    }
+    fn record_middleware_call(&self, middleware: &str, outcome: Outcome, duration: Duration) {
+        self.push_outcome(middleware, outcome);
+        self.record_middleware_duration(middleware, duration);
+    }
+    fn record_message_call(&self, channel: &str, outcome: Outcome, duration: Duration) {
+        self.push_outcome(channel, outcome);
+        self.record_message_duration(channel, duration);
     }
 }
 

@@ -1,8 +1,9 @@
 //! The data model: how a function is timed, and what a checked item becomes.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::{Error, ItemFn, ItemImpl, LitStr, Path};
+use syn::spanned::Spanned;
+use syn::{Error, Expr, ItemFn, ItemImpl, LitStr, Path};
 
 /// The collector method a timed call is recorded with.
 #[derive(Clone, Copy)]
@@ -23,12 +24,42 @@ impl Kind {
     }
 }
 
+/// What a call is labelled with.
+#[derive(Clone)]
+pub(crate) enum Label {
+    /// A string literal: fixed at compile time, so the call site caches its handle.
+    Literal(LitStr),
+    /// An expression of the arguments (or a const) whose value is `AsRef<str>`, evaluated once
+    /// on entry and copied, so that the body may then move or change what it was read from.
+    Expr(Box<Expr>),
+}
+
+impl Label {
+    pub(crate) fn span(&self) -> Span {
+        match self {
+            Label::Literal(literal) => literal.span(),
+            Label::Expr(expression) => expression.span(),
+        }
+    }
+}
+
+impl ToTokens for Label {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Label::Literal(literal) => literal.to_tokens(tokens),
+            Label::Expr(expression) => expression.to_tokens(tokens),
+        }
+    }
+}
+
 /// How one function is timed.
 pub(crate) struct Timing {
     pub(crate) kind: Kind,
-    pub(crate) label: LitStr,
+    pub(crate) label: Label,
     /// `crate = path`, if the runtime crate is not `::gort_metrics`.
     pub(crate) krate: Option<Path>,
+    /// `result`: the return type is a `Result` under a name that does not say so.
+    pub(crate) result: bool,
 }
 
 /// A checked item and how to time it.
@@ -56,9 +87,10 @@ pub(crate) enum Place {
 /// The arguments of one attribute, checked.
 #[derive(Default)]
 pub(crate) struct Settings {
-    pub(crate) label: Option<(Kind, LitStr)>,
+    pub(crate) label: Option<(Kind, Label)>,
     pub(crate) skip: bool,
     pub(crate) krate: Option<Path>,
+    pub(crate) result: bool,
 }
 
 /// Errors gathered so that the user sees all of them in one compile.

@@ -3,33 +3,36 @@
 //! A bad argument does not stop the parse: its error is kept and parsing resumes after the next
 //! comma, so one compile shows every mistake in the list at once.
 
-use super::ast::Errors;
+use super::ast::{Errors, Label};
 use crate::args::{skip_to_comma, take_value, unknown_key};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, Error, Ident, LitStr, Meta, Path, Token};
+use syn::{Attribute, Error, Expr, Ident, Lit, LitStr, Meta, Path, Token};
 
 pub(crate) mod kw {
     syn::custom_keyword!(middleware);
     syn::custom_keyword!(channel);
     syn::custom_keyword!(skip);
+    syn::custom_keyword!(result);
 }
 
 /// Every key `#[timed]` understands, for suggestions.
-const KEYS: [&str; 4] = ["middleware", "channel", "skip", "crate"];
+const KEYS: [&str; 5] = ["middleware", "channel", "skip", "result", "crate"];
 
 /// What the error messages list as accepted.
-pub(crate) const ACCEPTED: &str =
-    "`#[timed]` accepts `middleware = \"name\"`, `channel = \"name\"`, `skip` and `crate = path`";
+pub(crate) const ACCEPTED: &str = "`#[timed]` accepts `middleware = \"name\"`, \
+     `channel = \"name\"` (or an expression for the name), `skip`, `result` and `crate = path`";
 
 /// One well-formed argument.
 pub(crate) enum Arg {
-    /// `middleware = "auth"`
-    Middleware { key: kw::middleware, label: LitStr },
-    /// `channel = "dingtalk"`
-    Channel { key: kw::channel, label: LitStr },
+    /// `middleware = "auth"`, `middleware = name`
+    Middleware { key: kw::middleware, label: Label },
+    /// `channel = "dingtalk"`, `channel = msg.channel`
+    Channel { key: kw::channel, label: Label },
     /// `skip`
     Skip(kw::skip),
+    /// `result`: the return type is a `Result` under another name.
+    Result(kw::result),
     /// `crate = path`: where the runtime crate is, when the dependency is renamed.
     Crate { key: Token![crate], path: Path },
 }
@@ -41,6 +44,7 @@ impl Arg {
             Arg::Middleware { key, .. } => ("middleware", key.span),
             Arg::Channel { key, .. } => ("channel", key.span),
             Arg::Skip(key) => ("skip", key.span),
+            Arg::Result(key) => ("result", key.span),
             Arg::Crate { key, .. } => ("crate", key.span),
         }
     }
@@ -88,14 +92,12 @@ fn parse_arg(input: ParseStream) -> syn::Result<Arg> {
         Ok(Arg::Channel { key, label })
     } else if lookahead.peek(kw::skip) {
         let key: kw::skip = input.parse()?;
-        if !input.is_empty() && !input.peek(Token![,]) {
-            let rest = take_value(input)?;
-            return Err(Error::new_spanned(
-                rest,
-                "`skip` takes no value: write `#[timed(skip)]`",
-            ));
-        }
+        no_value(input, "skip")?;
         Ok(Arg::Skip(key))
+    } else if lookahead.peek(kw::result) {
+        let key: kw::result = input.parse()?;
+        no_value(input, "result")?;
+        Ok(Arg::Result(key))
     } else if lookahead.peek(Token![crate]) {
         let key: Token![crate] = input.parse()?;
         let path = parse_crate_path(input, key.span)?;
@@ -114,30 +116,62 @@ fn parse_arg(input: ParseStream) -> syn::Result<Arg> {
     }
 }
 
-/// `= "label"` after `key`.
-fn parse_label(input: ParseStream, key: &str, key_span: proc_macro2::Span) -> syn::Result<LitStr> {
+/// The error for a value after a key that takes none.
+fn no_value(input: ParseStream, key: &str) -> syn::Result<()> {
+    if input.is_empty() || input.peek(Token![,]) {
+        return Ok(());
+    }
+    let rest = take_value(input)?;
+    Err(Error::new_spanned(
+        rest,
+        format!("`{key}` takes no value: write `#[timed({key})]`"),
+    ))
+}
+
+/// `= "label"` or `= expression` after `key`.
+fn parse_label(input: ParseStream, key: &str, key_span: proc_macro2::Span) -> syn::Result<Label> {
     let example = label_example(key);
     if !input.peek(Token![=]) {
         return Err(Error::new(
             key_span,
-            format!("`{key}` needs a string literal: write {example}"),
+            format!("`{key}` needs a value: write {example}"),
         ));
     }
     let eq: Token![=] = input.parse()?;
     if input.peek(LitStr) {
-        return input.parse();
+        return input.parse().map(Label::Literal);
     }
     let value = take_value(input)?;
     if value.is_empty() {
         return Err(Error::new(
             eq.span,
-            format!("expected a string literal after `=`: {example}"),
+            format!("expected the label after `=`: {example}"),
         ));
     }
-    Err(Error::new_spanned(
-        value,
-        format!("expected a string literal: {example}"),
-    ))
+    let expected = || {
+        Error::new_spanned(
+            &value,
+            format!(
+                "expected a string literal or an expression whose value is `AsRef<str>`: {example}"
+            ),
+        )
+    };
+    let expression = syn::parse2::<Expr>(value.clone()).map_err(|_| expected())?;
+    match ungrouped(&expression) {
+        Expr::Lit(literal) => match &literal.lit {
+            Lit::Str(label) => Ok(Label::Literal(label.clone())),
+            _ => Err(expected()),
+        },
+        _ => Ok(Label::Expr(Box::new(expression))),
+    }
+}
+
+/// A value as written, out of the invisible groups `macro_rules!` wraps its `$value`s in.
+fn ungrouped(value: &Expr) -> &Expr {
+    match value {
+        Expr::Group(group) if group.attrs.is_empty() => ungrouped(&group.expr),
+        other => other,
+    }
 }
 
 /// The arguments of a method's own `#[timed]`, which the impl-level attribute reads.
@@ -160,8 +194,12 @@ pub(crate) fn attribute_args(attribute: &Attribute, errors: &mut Errors) -> Args
 
 /// `middleware = "auth"`, `channel = "dingtalk"`: how a label key is written.
 pub(crate) fn label_example(key: &str) -> String {
-    let label = if key == "channel" { "dingtalk" } else { "auth" };
-    format!("`{key} = \"{label}\"`")
+    let (label, expression) = if key == "channel" {
+        ("dingtalk", "msg.channel")
+    } else {
+        ("auth", "name")
+    };
+    format!("`{key} = \"{label}\"`, or `{key} = {expression}` for a name known at run time")
 }
 
 /// `= path` after `crate`.

@@ -1,34 +1,43 @@
 //! Code generation for a checked [`Plan`]. Nothing here can fail.
 //!
-//! A timed body gets one statement in front of the user's own:
+//! Every call is counted by outcome beside its duration. How the end of a call is seen
+//! depends on what the body runs:
 //!
-//! ```text
-//! let __gort_guard = {
-//!     static __GORT_SITE: ::gort_metrics::__private::TimedSite =
-//!         ::gort_metrics::__private::TimedSite::middleware("auth");
-//!     __GORT_SITE.start()
-//! };
-//! ```
+//! - a plain fn: a guard first in the body, which records when the body's locals are dropped,
+//!   as `ok` (or `panicked` while unwinding). The body itself is not wrapped, so `return`, `?`
+//!   and type errors behave and point exactly as they did without the attribute:
 //!
-//! The body itself is not wrapped, so `return`, `?` and type errors behave and point exactly
-//! as they did without the attribute; the guard records when the body's locals are dropped.
-//! The site is a `static` of its own block so it cannot clash with the user's items.
+//!   ```text
+//!   let __gort_guard = {
+//!       static __GORT_SITE: ::gort_metrics::__private::TimedSite =
+//!           ::gort_metrics::__private::TimedSite::middleware("auth");
+//!       __GORT_SITE.start()
+//!   };
+//!   ```
 //!
-//! Where the guard goes depends on what the body runs:
-//! - `async fn`: first in the body, which runs from the first poll; the guard lives in the
-//!   future and records on completion or when the future is dropped.
-//! - a fn whose tail is an `async` block, or `Box::pin(async ..)` (what `#[async_trait]`
-//!   generates): first in that block, for the same reason.
+//! - a fn returning a `Result` (spelled as one, or marked `result`): the body runs in a
+//!   closure called at once, whose value is read as `ok` or `error` before it is returned.
+//!   The closure is made `FnOnce`, so the body may return borrows of what it captured.
+//! - `async fn`, and a fn whose tail is an `async` block or `Box::pin(async ..)` (what
+//!   `#[async_trait]` generates): the body runs in an inner `async` block; the call starts at
+//!   the first poll and ends when that block's value is read, or as `cancelled` when the
+//!   future is dropped before.
 //! - any other fn returning `impl Future`: the body runs in a closure, and the future it
 //!   returns is wrapped in a `TimedFuture` timed from its first poll.
-//! - everything else: first in the body.
+//!
+//! A literal label is a `static` site of its own block, so it cannot clash with the user's
+//! items and caches the label's handle; an expression label is evaluated and copied on entry.
 
-use super::ast::{Kind, Plan, Timing};
+use super::ast::{Kind, Label, Plan, Timing};
 use crate::runtime::private_path;
+use crate::types::{future_output, infer_impl_trait, is_inferred, is_never, is_unit, named_result};
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Block, Expr, Ident, ImplItem, Item, ReturnType, Signature, Stmt, Type, TypeParamBound};
+use syn::{
+    Block, Expr, ExprAsync, Ident, ImplItem, Item, ReturnType, Signature, Stmt, Type,
+    TypeParamBound,
+};
 
 pub(crate) fn expand(plan: Plan) -> TokenStream {
     match plan {
@@ -49,28 +58,69 @@ pub(crate) fn expand(plan: Plan) -> TokenStream {
 
 fn time_body(signature: &Signature, body: &mut Block, timing: &Timing) {
     if signature.asyncness.is_some() {
-        body.stmts.insert(0, guard(timing));
+        let output = match &signature.output {
+            ReturnType::Default => syn::parse_quote!(()),
+            ReturnType::Type(_, ty) => (**ty).clone(),
+        };
+        wrap_async(&mut body.stmts, timing, Some(output), true);
     } else if let Some(async_block) = returned_async_block(body) {
-        async_block.stmts.insert(0, guard(timing));
+        let moves = async_block.capture.is_some();
+        wrap_async(
+            &mut async_block.block.stmts,
+            timing,
+            future_output(&signature.output),
+            moves,
+        );
     } else if let Some(return_type) = returned_impl_future(&signature.output) {
-        wrap_returned_future(body, timing, return_type.span());
+        let span = return_type.span();
+        wrap_returned_future(body, timing, span, future_output(&signature.output));
+    } else if let Some(output) = returned_result(&signature.output, timing.result) {
+        wrap_result(body, timing, output);
     } else {
         body.stmts.insert(0, guard(timing));
     }
 }
 
+/// The return type, written for a closure or a `let`, if the fn returns a `Result`.
+fn returned_result(output: &ReturnType, marked: bool) -> Option<Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    if !(marked || named_result(ty)) || is_never(ty) {
+        return None;
+    }
+    let mut ty = (**ty).clone();
+    infer_impl_trait(&mut ty);
+    (!is_inferred(&ty)).then_some(ty)
+}
+
 /// `static __GORT_SITE: TimedSite = TimedSite::middleware("label");`
-fn site(timing: &Timing) -> TokenStream {
+fn site(timing: &Timing, label: &syn::LitStr) -> TokenStream {
     let private = private_path(timing.krate.as_ref());
     let name = Ident::new("__GORT_SITE", Span::mixed_site());
     let constructor = match timing.kind {
         Kind::Middleware => quote!(middleware),
         Kind::Channel => quote!(channel),
     };
-    let label = &timing.label;
     quote! {
         static #name: #private::TimedSite = #private::TimedSite::#constructor(#label);
     }
+}
+
+/// `DurationKind::Middleware` or `DurationKind::Message`.
+fn duration_kind(timing: &Timing) -> TokenStream {
+    let private = private_path(timing.krate.as_ref());
+    match timing.kind {
+        Kind::Middleware => quote!(#private::DurationKind::Middleware),
+        Kind::Channel => quote!(#private::DurationKind::Message),
+    }
+}
+
+/// An expression label, borrowed for the runtime to copy: spanned at the expression, so that a
+/// value that is not `AsRef<str>` is reported there.
+fn borrowed_label(expression: &Expr) -> TokenStream {
+    let at_expression = Span::mixed_site().located_at(expression.span());
+    quote_spanned!(at_expression=> &(#expression))
 }
 
 /// The guard statement. Kept as verbatim tokens rather than re-parsed into a `syn::Stmt`,
@@ -80,32 +130,144 @@ fn guard(timing: &Timing) -> Stmt {
 }
 
 /// `let __gort_guard = { static __GORT_SITE: .. ; __GORT_SITE.start() };`, which times the
-/// rest of the block it starts.
+/// rest of the block it starts and records it as `ok` (or `panicked`) when dropped.
 pub(crate) fn guard_tokens(timing: &Timing) -> TokenStream {
-    let site = site(timing);
-    let name = Ident::new("__GORT_SITE", Span::mixed_site());
     let guard = Ident::new("__gort_guard", Span::mixed_site());
+    let start = match &timing.label {
+        Label::Literal(label) => {
+            let site = site(timing, label);
+            let name = Ident::new("__GORT_SITE", Span::mixed_site());
+            quote!({ #site #name.start() })
+        }
+        Label::Expr(expression) => {
+            let private = private_path(timing.krate.as_ref());
+            let kind = duration_kind(timing);
+            let label = borrowed_label(expression);
+            quote!(#private::dynamic_guard(#kind, #label))
+        }
+    };
     quote! {
-        let #guard = { #site #name.start() };
+        let #guard = #start;
     }
 }
 
+/// An expression that starts one call, to be finished with its outcome: a site's `SiteCall` or
+/// a `CallTimer` over a copy of the label.
+fn call_start(timing: &Timing) -> TokenStream {
+    match &timing.label {
+        Label::Literal(label) => {
+            let site = site(timing, label);
+            let name = Ident::new("__GORT_SITE", Span::mixed_site());
+            quote!({ #site #name.call() })
+        }
+        Label::Expr(expression) => {
+            let private = private_path(timing.krate.as_ref());
+            let kind = duration_kind(timing);
+            let label = borrowed_label(expression);
+            quote!(#private::dynamic_call(#kind, #label))
+        }
+    }
+}
+
+/// The outcome the value behind `reference` (a `&output`) stands for: read off a `Result`,
+/// `ok` for anything else. Method resolution tries `ResultOutcome`'s `&Result` receiver before
+/// `OtherOutcome`'s `&&T`.
+fn outcome_of(timing: &Timing, reference: &TokenStream, output: Option<&Type>) -> TokenStream {
+    let private = private_path(timing.krate.as_ref());
+    match output {
+        Some(ty) if !is_unit(ty) => quote! {{
+            #[allow(unused_imports)]
+            use #private::{OtherOutcome as _, ResultOutcome as _};
+            (#reference).__gort_outcome()
+        }},
+        _ => quote!(#private::Outcome::Ok),
+    }
+}
+
+/// Runs `statements` in an inner `async` block and finishes the call with what it yields.
+/// `output` is the block's type where the signature says; written first as a `return` that is
+/// never taken, it gives every `return` and `?` inside the type the fn declared.
+fn wrap_async(statements: &mut Vec<Stmt>, timing: &Timing, output: Option<Type>, moves: bool) {
+    let private = private_path(timing.krate.as_ref());
+    let mixed = Span::mixed_site();
+    let call = Ident::new("__gort_call", mixed);
+    let value = Ident::new("__gort_output", mixed);
+    let declared = Ident::new("__gort_declared", mixed);
+    let start = call_start(timing);
+    let output = output
+        .map(|mut ty| {
+            infer_impl_trait(&mut ty);
+            ty
+        })
+        .filter(|ty| !is_inferred(ty) && !is_never(ty));
+    let (annotation, pin) = match &output {
+        Some(ty) => (
+            Some(quote!(: #ty)),
+            Some(quote! {
+                if let ::core::option::Option::Some(#declared) = ::core::option::Option::None::<#ty> {
+                    return #declared;
+                }
+            }),
+        ),
+        None => (None, None),
+    };
+    let capture = moves.then(|| quote!(move));
+    let outcome = outcome_of(timing, &quote!(&#value), output.as_ref());
+    let body = core::mem::take(statements);
+    let tokens = quote! {
+        let #call = #start;
+        let #value #annotation = async #capture {
+            #pin
+            #(#body)*
+        }
+        .await;
+        #private::FinishCall::finish_call(#call, #outcome);
+        #value
+    };
+    *statements = vec![Stmt::Expr(Expr::Verbatim(tokens), None)];
+}
+
+/// Runs the body of a fn returning `output`, a `Result`, in a closure called at once, and
+/// finishes the call with what it returned.
+fn wrap_result(body: &mut Block, timing: &Timing, output: Type) {
+    let private = private_path(timing.krate.as_ref());
+    let mixed = Span::mixed_site();
+    let call = Ident::new("__gort_call", mixed);
+    let value = Ident::new("__gort_output", mixed);
+    let once = Ident::new("__gort_once", mixed);
+    let start = call_start(timing);
+    let outcome = outcome_of(timing, &quote!(&#value), Some(&output));
+    let statements = core::mem::take(&mut body.stmts);
+    let tokens = quote! {
+        let #call = #start;
+        let #once = #private::BodyOnce;
+        #[allow(clippy::redundant_closure_call)]
+        let #value: #output = (move || -> #output {
+            #once.take();
+            #(#statements)*
+        })();
+        #private::FinishCall::finish_call(#call, #outcome);
+        #value
+    };
+    body.stmts = vec![Stmt::Expr(Expr::Verbatim(tokens), None)];
+}
+
 /// The `async` block a body ends in, bare or as `Box::pin(async ..)`.
-fn returned_async_block(body: &mut Block) -> Option<&mut Block> {
+fn returned_async_block(body: &mut Block) -> Option<&mut ExprAsync> {
     match body.stmts.last_mut()? {
         Stmt::Expr(tail, None) => async_block_of(tail),
         _ => None,
     }
 }
 
-fn async_block_of(expression: &mut Expr) -> Option<&mut Block> {
+fn async_block_of(expression: &mut Expr) -> Option<&mut ExprAsync> {
     match expression {
-        Expr::Async(async_block) => Some(&mut async_block.block),
+        Expr::Async(async_block) => Some(async_block),
         Expr::Paren(paren) => async_block_of(&mut paren.expr),
         Expr::Group(group) => async_block_of(&mut group.expr),
         Expr::Call(call) if is_box_pin(&call.func) && call.args.len() == 1 => {
             match call.args.first_mut()? {
-                Expr::Async(async_block) => Some(&mut async_block.block),
+                Expr::Async(async_block) => Some(async_block),
                 _ => None,
             }
         }
@@ -155,15 +317,46 @@ fn returned_impl_future(output: &ReturnType) -> Option<&Type> {
 }
 
 /// Runs the body in a closure (so its `return`s still produce the future) and times the
-/// future it returns from its first poll. The call is spanned at the return type, so that a
-/// body that returns something other than a future is reported there.
-fn wrap_returned_future(body: &mut Block, timing: &Timing, return_span: Span) {
-    let site = site(timing);
-    let name = Ident::new("__GORT_SITE", Span::mixed_site());
+/// future it returns from its first poll, reading its output as an outcome where the return
+/// type names it. The call is spanned at the return type, so that a body that returns
+/// something other than a future is reported there.
+fn wrap_returned_future(
+    body: &mut Block,
+    timing: &Timing,
+    return_span: Span,
+    output: Option<Type>,
+) {
+    let private = private_path(timing.krate.as_ref());
+    let mixed = Span::mixed_site();
+    let value = Ident::new("__gort_output", mixed);
     let statements = core::mem::take(&mut body.stmts);
-    let method = Ident::new("time_future", return_span);
+    let function = Ident::new("time_future", return_span);
+    let (site, start) = match &timing.label {
+        Label::Literal(label) => {
+            let name = Ident::new("__GORT_SITE", mixed);
+            (Some(site(timing, label)), quote!(&#name))
+        }
+        Label::Expr(expression) => {
+            let kind = duration_kind(timing);
+            let label = borrowed_label(expression);
+            (None, quote!(#private::DynamicStart::new(#kind, #label)))
+        }
+    };
+    let output = output
+        .map(|mut ty| {
+            infer_impl_trait(&mut ty);
+            ty
+        })
+        .filter(|ty| !is_inferred(ty) && !is_unit(ty) && !is_never(ty));
+    let classify = match &output {
+        Some(ty) => {
+            let outcome = outcome_of(timing, &value.to_token_stream(), Some(ty));
+            quote!(|#value: &#ty| #outcome)
+        }
+        None => quote!(|_| #private::Outcome::Ok),
+    };
     let timed = quote! {
-        #name.#method(move || { #(#statements)* })
+        #private::#function(#start, move || { #(#statements)* }, #classify)
     };
     body.stmts = vec![Stmt::Expr(Expr::Verbatim(quote! { #site #timed }), None)];
 }

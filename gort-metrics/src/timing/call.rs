@@ -161,6 +161,102 @@ pub fn dynamic_call<L: AsRef<str> + ?Sized>(kind: DurationKind, label: &L) -> Ca
     CallTimer { kind, label, start }
 }
 
+/// Starts timing a call under a run-time label whose end is only ever seen as a drop: a
+/// function that returns no `Result` and no future. Dropped normally it records
+/// [`Outcome::Ok`], dropped while its thread panics [`Outcome::Panicked`].
+#[inline]
+pub fn dynamic_guard<L: AsRef<str> + ?Sized>(kind: DurationKind, label: &L) -> DynamicGuard {
+    DynamicGuard(Some(dynamic_call(kind, label)))
+}
+
+/// The guard [`dynamic_guard`] returns.
+#[must_use = "the call is timed until the guard is dropped"]
+#[derive(Debug)]
+pub struct DynamicGuard(Option<CallTimer<LabelCopy>>);
+
+impl Drop for DynamicGuard {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(call) = self.0.take().filter(CallTimer::is_measuring) {
+            call.finish(ok_unless_panicking());
+        }
+    }
+}
+
+/// [`Outcome::Ok`], or [`Outcome::Panicked`] while the thread unwinds.
+#[inline]
+pub(super) fn ok_unless_panicking() -> Outcome {
+    if std::thread::panicking() {
+        Outcome::Panicked
+    } else {
+        Outcome::Ok
+    }
+}
+
+/// A call in progress that ends with an [`Outcome`]: [`SiteCall`] or [`CallTimer`].
+pub trait FinishCall {
+    /// Records the call as ended with `outcome`.
+    fn finish_call(self, outcome: Outcome);
+}
+
+impl FinishCall for SiteCall {
+    #[inline]
+    fn finish_call(self, outcome: Outcome) {
+        self.finish(outcome);
+    }
+}
+
+impl<L: AsRef<str>> FinishCall for CallTimer<L> {
+    #[inline]
+    fn finish_call(self, outcome: Outcome) {
+        self.finish(outcome);
+    }
+}
+
+/// What starts the call a [`TimedFuture`](super::site::TimedFuture) measures, at its first
+/// poll: a `#[timed]` site, or a run-time label copied when the function was called.
+pub trait StartCall {
+    /// The call it starts.
+    type Call: FinishCall;
+    /// Starts the call.
+    fn start_call(self) -> Self::Call;
+}
+
+impl StartCall for &'static TimedSite {
+    type Call = SiteCall;
+    #[inline]
+    fn start_call(self) -> SiteCall {
+        self.call()
+    }
+}
+
+/// A run-time label taken when a function returning a future was called, for the call that
+/// starts when that future is first polled.
+#[derive(Debug)]
+pub struct DynamicStart {
+    kind: DurationKind,
+    label: LabelCopy,
+}
+
+impl DynamicStart {
+    /// Copies `label` for a call of `kind` that starts later.
+    #[inline]
+    pub fn new<L: AsRef<str> + ?Sized>(kind: DurationKind, label: &L) -> Self {
+        DynamicStart {
+            kind,
+            label: LabelCopy::new(label.as_ref()),
+        }
+    }
+}
+
+impl StartCall for DynamicStart {
+    type Call = CallTimer<LabelCopy>;
+    #[inline]
+    fn start_call(self) -> CallTimer<LabelCopy> {
+        CallTimer::start(self.kind, self.label)
+    }
+}
+
 /// One call at a `#[timed]` site: finished with its outcome, or dropped unfinished.
 #[must_use = "the call is timed until it is finished or dropped"]
 #[derive(Debug)]
@@ -226,4 +322,16 @@ impl<T: ?Sized> OtherOutcome for &T {
     fn __gort_outcome(&self) -> Outcome {
         Outcome::Ok
     }
+}
+
+/// Moved into the closure a `#[timed]` fn's body runs in, so that the closure is `FnOnce`:
+/// its body may then return borrows of what it captured (`&mut self.field`), as the fn's own
+/// body could.
+#[derive(Debug)]
+pub struct BodyOnce;
+
+impl BodyOnce {
+    /// Consumes the marker.
+    #[inline(always)]
+    pub fn take(self) {}
 }

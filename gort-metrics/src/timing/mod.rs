@@ -20,7 +20,9 @@ pub use timer::{Timer, time_message, time_middleware};
 /// What `#[timed]` expands to, re-exported as `::gort_metrics::__private`.
 pub(crate) mod private {
     pub use super::call::{
-        CallTimer, LabelCopy, OtherOutcome, ResultOutcome, SiteCall, dynamic_call,
+        BodyOnce, CallTimer, DynamicGuard, DynamicStart, FinishCall, LabelCopy, OtherOutcome,
+        ResultOutcome, SiteCall, StartCall, dynamic_call, dynamic_guard,
     };
-    pub use super::site::{SiteTimer, TimedFuture, TimedSite};
+    pub use super::site::{SiteTimer, TimedFuture, TimedSite, time_future};
+    pub use crate::collector::{DurationKind, Outcome};
 }

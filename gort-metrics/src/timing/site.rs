@@ -7,7 +7,7 @@
 //! `dispatch::sites`) and frees them with itself. A call then records with one indexed load and
 //! one call, without any per-call label lookup.
 
-use super::call::SiteCall;
+use super::call::{FinishCall, SiteCall, StartCall, ok_unless_panicking};
 use super::clock::Stamp;
 use super::timer::{record_call, start_if_recording};
 use crate::collector::{DurationKind, Outcome};
@@ -59,12 +59,7 @@ impl TimedSite {
     /// in memory.
     #[inline(never)]
     fn record_since_ok(&'static self, start: Stamp) {
-        let outcome = if std::thread::panicking() {
-            Outcome::Panicked
-        } else {
-            Outcome::Ok
-        };
-        self.record(outcome, start.elapsed());
+        self.record(ok_unless_panicking(), start.elapsed());
     }
 
     /// Starts timing one call that is [finished](SiteCall::finish) with its outcome.
@@ -108,19 +103,36 @@ impl TimedSite {
     }
 
     /// Builds a future by calling `make_future` (the body of a fn returning `impl Future`) and
-    /// times it from its first poll until it completes or is dropped. Taking the body as a
-    /// closure keeps its `return`s returning the future.
+    /// times it from its first poll until it completes or is dropped, as a success. Taking the
+    /// body as a closure keeps its `return`s returning the future.
     #[inline]
     pub fn time_future<F: Future>(
         &'static self,
         make_future: impl FnOnce() -> F,
-    ) -> TimedFuture<F> {
-        TimedFuture {
-            site: self,
-            timer: None,
-            started: false,
-            future: make_future(),
-        }
+    ) -> TimedFuture<F, &'static TimedSite, fn(&F::Output) -> Outcome> {
+        time_future(self, make_future, |_| Outcome::Ok)
+    }
+}
+
+/// Builds a future by calling `make_future` and times it from its first poll: the call
+/// `start` starts ends with the outcome `classify` reads off the output, or as
+/// [`Outcome::Cancelled`] when the future is dropped before it completes.
+#[inline]
+pub fn time_future<F, S, K>(
+    start: S,
+    make_future: impl FnOnce() -> F,
+    classify: K,
+) -> TimedFuture<F, S, K>
+where
+    F: Future,
+    S: StartCall,
+    K: FnOnce(&F::Output) -> Outcome,
+{
+    TimedFuture {
+        start: Some(start),
+        call: None,
+        classify: Some(classify),
+        future: make_future(),
     }
 }
 
@@ -144,36 +156,42 @@ impl Drop for SiteTimer {
     }
 }
 
-/// A future timed by its [`TimedSite`]: see [`TimedSite::time_future`].
+/// A future timed from its first poll: see [`time_future`].
 #[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]
-pub struct TimedFuture<F> {
-    site: &'static TimedSite,
-    /// Alive from the first poll until completion; dropping the future drops it too, which
-    /// records a future abandoned half-way.
-    timer: Option<SiteTimer>,
-    started: bool,
+pub struct TimedFuture<F, S: StartCall, K> {
+    /// Taken at the first poll, which starts `call`.
+    start: Option<S>,
+    /// Alive from the first poll until completion; dropping the future drops it unfinished,
+    /// which records a future abandoned half-way as cancelled.
+    call: Option<S::Call>,
+    classify: Option<K>,
     future: F,
 }
 
-impl<F: Future> Future for TimedFuture<F> {
+impl<F, S, K> Future for TimedFuture<F, S, K>
+where
+    F: Future,
+    S: StartCall,
+    K: FnOnce(&F::Output) -> Outcome,
+{
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `future` is structurally pinned and the other fields are not: `future` is
         // never moved out of `self` (there is no `Drop` impl and no method hands it out by
-        // value), and `TimedFuture` is `Unpin` only when `F` is (auto trait; `SiteTimer` and the
-        // other fields are `Unpin`).
+        // value), and `TimedFuture` is `Unpin` only when all its fields are (auto trait).
         let this = unsafe { self.get_unchecked_mut() };
-        if !this.started {
-            this.started = true;
-            this.timer = Some(this.site.start());
+        if let Some(start) = this.start.take() {
+            this.call = Some(start.start_call());
         }
         // SAFETY: see above; `this.future` stays at this address until `this` is dropped.
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
         let output = ready!(future.poll(cx));
         // Records at completion, not whenever the caller gets round to dropping us.
-        this.timer = None;
+        if let (Some(call), Some(classify)) = (this.call.take(), this.classify.take()) {
+            call.finish_call(classify(&output));
+        }
         Poll::Ready(output)
     }
 }

@@ -244,5 +244,10 @@ fn a_timed_future_is_unpin_when_its_inner_future_is() {
 fn timers_and_timed_futures_can_cross_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Timer<'static>>();
-    assert_send_sync::<super::private::TimedFuture<YieldOnce>>();
+    assert_send_sync::<
+        super::private::TimedFuture<YieldOnce, &'static TimedSite, fn(&u8) -> Outcome>,
+    >();
+    assert_send_sync::<
+        super::private::TimedFuture<YieldOnce, super::private::DynamicStart, fn(&u8) -> Outcome>,
+    >();
 }

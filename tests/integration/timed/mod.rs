@@ -4,12 +4,14 @@ mod async_fns;
 mod async_trait;
 mod attributes;
 mod disabled;
+mod dynamic_labels;
 mod free_fns;
 mod impl_blocks;
 mod impl_future;
 mod lints;
 mod macro_rules;
 mod methods;
+mod outcomes;
 mod pointer_labels;
 mod shadowing;
 

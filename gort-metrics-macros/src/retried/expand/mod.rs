@@ -24,13 +24,14 @@ use super::ast::{
 };
 use super::boxed::boxed_async_block;
 use crate::runtime::private_path;
+use crate::types::infer_impl_trait;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use receiver::rename_self;
 use std::time::Duration;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{AttrStyle, Expr, FnArg, Pat, PatIdent, Stmt, Type};
+use syn::{AttrStyle, Expr, FnArg, Pat, PatIdent, Stmt};
 
 /// The retried function. `per_try` starts each try (the guard of a `#[timed]` found below
 /// the `#[retried]`).
@@ -288,41 +289,6 @@ fn wrapper_signature(mut sig: syn::Signature, shape: &Shape) -> syn::Signature {
         }
     }
     sig
-}
-
-/// Leaves every `impl Trait` in a return type to inference (`_`), for the closure's annotation,
-/// where `impl Trait` is not allowed: the wrapper's signature still names it, and the closure's
-/// result is what the wrapper returns.
-fn infer_impl_trait(ty: &mut Type) {
-    match ty {
-        Type::ImplTrait(impl_trait) => {
-            let underscore_token = syn::Token![_](impl_trait.impl_token.span);
-            *ty = Type::Infer(syn::TypeInfer {
-                attrs: Vec::new(),
-                underscore_token,
-            });
-        }
-        Type::Path(path) => {
-            for segment in &mut path.path.segments {
-                if let syn::PathArguments::AngleBracketed(arguments) = &mut segment.arguments {
-                    for argument in &mut arguments.args {
-                        match argument {
-                            syn::GenericArgument::Type(ty) => infer_impl_trait(ty),
-                            syn::GenericArgument::AssocType(assoc) => {
-                                infer_impl_trait(&mut assoc.ty);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-            }
-        }
-        Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(infer_impl_trait),
-        Type::Reference(reference) => infer_impl_trait(&mut reference.elem),
-        Type::Paren(paren) => infer_impl_trait(&mut paren.elem),
-        Type::Group(group) => infer_impl_trait(&mut group.elem),
-        _ => {}
-    }
 }
 
 fn policy(config: &Config, op: &TokenStream, private: &TokenStream) -> TokenStream {

@@ -10,7 +10,7 @@
 use super::label::self_type_label;
 use super::settings::{const_fn_error, own_timing, settings};
 use crate::paths::{names_macro, position};
-use crate::timed::ast::{Errors, Failure, Kind, Place, Plan, Timing};
+use crate::timed::ast::{Errors, Failure, Kind, Label, Place, Plan, Timing};
 use crate::timed::attr::attribute_args;
 use proc_macro2::Span;
 use quote::quote;
@@ -66,7 +66,7 @@ pub(super) fn plan(
                             self_type_label(&implementation.self_ty, &implementation.generics)
                         });
                         match label {
-                            Ok(label) => (Kind::Middleware, label.clone()),
+                            Ok(label) => (Kind::Middleware, Label::Literal(label.clone())),
                             Err(error) => {
                                 // Reported once, however many methods needed the name.
                                 if let Some(error) = error.take() {
@@ -79,7 +79,12 @@ pub(super) fn plan(
                     }
                 };
                 let krate = shared.krate.clone();
-                Some(Timing { kind, label, krate })
+                Some(Timing {
+                    kind,
+                    label,
+                    krate,
+                    result: shared.result,
+                })
             }
         };
         match timing {
@@ -114,9 +119,10 @@ fn take_timed_attributes(attributes: &mut Vec<Attribute>, krate: Option<&Path>) 
 fn resolved_attribute(timing: &Timing) -> syn::Result<Attribute> {
     let key = proc_macro2::Ident::new(timing.kind.key(), Span::call_site());
     let label = &timing.label;
+    let result = timing.result.then(|| quote!(, result));
     let tokens = match &timing.krate {
-        Some(krate) => quote!(#[#krate::timed(#key = #label, crate = #krate)]),
-        None => quote!(#[::gort_metrics::timed(#key = #label)]),
+        Some(krate) => quote!(#[#krate::timed(#key = #label, crate = #krate #result)]),
+        None => quote!(#[::gort_metrics::timed(#key = #label #result)]),
     };
     let mut attributes = syn::parse::Parser::parse2(Attribute::parse_outer, tokens)?;
     attributes

@@ -1,7 +1,7 @@
 //! Checking the arguments of one attribute: duplicates, conflicts, empty labels, and `skip`
 //! only where it means something.
 
-use crate::timed::ast::{Errors, Kind, Place, Settings, Timing};
+use crate::timed::ast::{Errors, Kind, Label, Place, Settings, Timing};
 use crate::timed::attr::{Arg, Args, kw, label_example};
 use syn::ext::IdentExt;
 use syn::{Error, Ident, LitStr, Path};
@@ -16,11 +16,16 @@ pub(super) fn own_timing(
         let name = name.unraw();
         (
             Kind::Middleware,
-            LitStr::new(&name.to_string(), name.span()),
+            Label::Literal(LitStr::new(&name.to_string(), name.span())),
         )
     });
     let krate = settings.krate.or_else(|| inherited_crate.cloned());
-    Timing { kind, label, krate }
+    Timing {
+        kind,
+        label,
+        krate,
+        result: settings.result,
+    }
 }
 
 pub(super) fn settings(args: Args, place: Place, errors: &mut Errors) -> Settings {
@@ -46,7 +51,9 @@ pub(super) fn settings(args: Args, place: Place, errors: &mut Errors) -> Setting
                     Arg::Channel { .. } => Kind::Channel,
                     _ => Kind::Middleware,
                 };
-                if label.value().trim().is_empty() {
+                let blank =
+                    matches!(label, Label::Literal(label) if label.value().trim().is_empty());
+                if blank {
                     errors.push(Error::new(
                         label.span(),
                         format!(
@@ -72,6 +79,7 @@ pub(super) fn settings(args: Args, place: Place, errors: &mut Errors) -> Setting
                 }
             }
             Arg::Crate { path, .. } => settings.krate = Some(path.clone()),
+            Arg::Result(_) => settings.result = true,
         }
     }
     if let Some(span) = skip_span.filter(|_| place == Place::Method && settings.label.is_some()) {
