@@ -12,7 +12,7 @@
 use crate::args::crate_path;
 use crate::paths::position;
 use crate::retried::{retried as retried_alone, retried_timing_each_try};
-use crate::timed::{timed as timed_alone, try_guard};
+use crate::timed::{timed as timed_alone, try_timing};
 use proc_macro2::TokenStream;
 use syn::{Ident, Meta, Path};
 
@@ -38,8 +38,8 @@ pub(crate) fn retried(args: TokenStream, item: TokenStream) -> TokenStream {
             name,
             path,
         }) => {
-            let guard = try_guard(timed_args, &name);
-            naming(&path, retried_timing_each_try(args, item, guard))
+            let per_try = try_timing(timed_args, &name);
+            naming(&path, retried_timing_each_try(args, item, per_try))
         }
         None => retried_alone(args, item),
     }

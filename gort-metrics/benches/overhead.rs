@@ -12,12 +12,17 @@
 //! - `record_prometheus`: counting one message, by hand with `CounterVec::with_label_values`
 //!   against `record_message_received` through the global collector.
 //! - `same_series_2t`: the same, with two threads hitting one series at once.
+//! - `timed_outcomes`: `#[timed]` with its outcome counted into `gort_*_calls_total` beside the
+//!   histogram: a literal label on a fn returning `u64` and on one returning `Result`, against
+//!   the cached baseline of `timed_prometheus`; and a label known only at run time
+//!   (`#[timed(channel = channel)]`) against the hand-written `Instant` +
+//!   `record_message_duration(channel, elapsed)` it replaces.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gort_metrics::prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts};
 use gort_metrics::{
-    DEFAULT_BUCKETS, NoopCollector, PrometheusCollector, StatsCollector, record_message_received,
-    set_global_collector, timed,
+    DEFAULT_BUCKETS, NoopCollector, PrometheusCollector, StatsCollector, record_message_duration,
+    record_message_received, set_global_collector, timed,
 };
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -34,6 +39,19 @@ fn bare(x: u64) -> u64 {
 #[timed(middleware = "auth")]
 #[inline(never)]
 fn timed_auth(x: u64) -> u64 {
+    black_box(x).wrapping_mul(31).wrapping_add(7)
+}
+
+#[timed(middleware = "auth")]
+#[inline(never)]
+fn timed_checked(x: u64) -> Result<u64, u64> {
+    let y = black_box(x).wrapping_mul(31).wrapping_add(7);
+    if y == 0 { Err(y) } else { Ok(y) }
+}
+
+#[timed(channel = channel)]
+#[inline(never)]
+fn timed_dynamic(channel: &str, x: u64) -> u64 {
     black_box(x).wrapping_mul(31).wrapping_add(7)
 }
 
@@ -99,6 +117,55 @@ fn timed_prometheus(c: &mut Criterion) {
     group.finish();
 }
 
+fn timed_outcomes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("timed_outcomes");
+    let histograms = HistogramVec::new(
+        HistogramOpts::new("hand_middleware_duration_seconds", "by hand")
+            .buckets(DEFAULT_BUCKETS.to_vec()),
+        &["middleware"],
+    )
+    .expect("histogram");
+    let cached = histograms.with_label_values(&["auth"]);
+    set_global_collector(PrometheusCollector::new());
+    // Interleaved: each case runs between two runs of its baseline, so a drift in the
+    // machine's speed shows up in the baseline's two figures.
+    for round in ["a", "b"] {
+        group.bench_function(
+            BenchmarkId::new("baseline_instant_cached_histogram", round),
+            |b| {
+                b.iter(|| {
+                    let start = Instant::now();
+                    let out = bare(black_box(3));
+                    cached.observe(start.elapsed().as_secs_f64());
+                    out
+                })
+            },
+        );
+        group.bench_function(BenchmarkId::new("timed_literal", round), |b| {
+            b.iter(|| timed_auth(black_box(3)))
+        });
+        group.bench_function(BenchmarkId::new("timed_literal_result", round), |b| {
+            b.iter(|| timed_checked(black_box(3)))
+        });
+        group.bench_function(
+            BenchmarkId::new("baseline_record_message_duration", round),
+            |b| {
+                b.iter(|| {
+                    let start = Instant::now();
+                    let out = bare(black_box(3));
+                    record_message_duration(black_box("dingtalk"), start.elapsed());
+                    out
+                })
+            },
+        );
+        group.bench_function(BenchmarkId::new("timed_dynamic_label", round), |b| {
+            b.iter(|| timed_dynamic(black_box("dingtalk"), black_box(3)))
+        });
+    }
+    set_global_collector(NoopCollector);
+    group.finish();
+}
+
 fn record_prometheus(c: &mut Criterion) {
     let mut group = c.benchmark_group("record_prometheus");
     let counters = hand_counters();
@@ -160,6 +227,7 @@ fn benches(c: &mut Criterion) {
     install_peer_recorders();
     timed_disabled(c);
     timed_prometheus(c);
+    timed_outcomes(c);
     record_prometheus(c);
     same_series_two_threads(c);
 }

@@ -9,6 +9,7 @@ mod duration;
 mod expand;
 mod valid;
 
+use crate::timed::TryTiming;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::spanned::Spanned;
@@ -17,12 +18,12 @@ pub(crate) fn retried(args: TokenStream, item: TokenStream) -> TokenStream {
     retried_with(args, item, None)
 }
 
-/// `#[retried]` over a `#[timed]`, which the caller took off the item: `per_try` is the guard
-/// that times each try, or the mistakes in that attribute's arguments.
+/// `#[retried]` over a `#[timed]`, which the caller took off the item: `per_try` is how each
+/// try is timed, or the mistakes in that attribute's arguments.
 pub(crate) fn retried_timing_each_try(
     args: TokenStream,
     item: TokenStream,
-    per_try: syn::Result<TokenStream>,
+    per_try: syn::Result<TryTiming>,
 ) -> TokenStream {
     retried_with(args, item, Some(per_try))
 }
@@ -30,7 +31,7 @@ pub(crate) fn retried_timing_each_try(
 fn retried_with(
     args: TokenStream,
     item: TokenStream,
-    per_try: Option<syn::Result<TokenStream>>,
+    per_try: Option<syn::Result<TryTiming>>,
 ) -> TokenStream {
     let function = match syn::parse2::<syn::Item>(item.clone()) {
         Ok(syn::Item::Fn(function)) => function,

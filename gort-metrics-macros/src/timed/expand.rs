@@ -131,7 +131,7 @@ fn guard(timing: &Timing) -> Stmt {
 
 /// `let __gort_guard = { static __GORT_SITE: .. ; __GORT_SITE.start() };`, which times the
 /// rest of the block it starts and records it as `ok` (or `panicked`) when dropped.
-pub(crate) fn guard_tokens(timing: &Timing) -> TokenStream {
+fn guard_tokens(timing: &Timing) -> TokenStream {
     let guard = Ident::new("__gort_guard", Span::mixed_site());
     let start = match &timing.label {
         Label::Literal(label) => {
@@ -148,6 +148,63 @@ pub(crate) fn guard_tokens(timing: &Timing) -> TokenStream {
     };
     quote! {
         let #guard = #start;
+    }
+}
+
+/// How a `#[timed]` below a `#[retried]` times each try: a statement on entry (that copies a
+/// run-time label once, before any argument moves) and the timing of each try's call.
+pub(crate) struct TryTiming {
+    entry: Option<TokenStream>,
+    start: TokenStream,
+    private: TokenStream,
+}
+
+impl TryTiming {
+    pub(crate) fn new(timing: &Timing) -> Self {
+        let private = private_path(timing.krate.as_ref());
+        let label = Ident::new("__gort_try_label", Span::mixed_site());
+        let (entry, start) = match &timing.label {
+            Label::Literal(_) => (None, call_start(timing)),
+            Label::Expr(expression) => {
+                let kind = duration_kind(timing);
+                let borrowed = borrowed_label(expression);
+                (
+                    Some(quote! {
+                        let #label = #private::LabelCopy::new(
+                            ::core::convert::AsRef::<::core::primitive::str>::as_ref(#borrowed),
+                        );
+                    }),
+                    quote!(#private::CallTimer::start(#kind, &#label)),
+                )
+            }
+        };
+        TryTiming {
+            entry,
+            start,
+            private,
+        }
+    }
+
+    /// The statement that runs before the argument slots are filled.
+    pub(crate) fn entry(&self) -> Option<&TokenStream> {
+        self.entry.as_ref()
+    }
+
+    /// `let #result = #call;`, with `call` (one try) timed and counted by the outcome its
+    /// `Result` reads as.
+    pub(crate) fn time(&self, result: &Ident, call: &TokenStream) -> TokenStream {
+        let private = &self.private;
+        let start = &self.start;
+        let try_call = Ident::new("__gort_try_call", Span::mixed_site());
+        quote! {
+            let #try_call = #start;
+            let #result = #call;
+            #private::FinishCall::finish_call(#try_call, {
+                #[allow(unused_imports)]
+                use #private::{OtherOutcome as _, ResultOutcome as _};
+                (&#result).__gort_outcome()
+            });
+        }
     }
 }
 

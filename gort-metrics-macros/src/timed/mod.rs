@@ -35,15 +35,17 @@ pub(crate) fn timed(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// The statement that times each try of a `#[retried]` function from a `#[timed]` found below
-/// the `#[retried]`: `args` are that attribute's, `name` the function's.
+pub(crate) use expand::TryTiming;
+
+/// How each try of a `#[retried]` function is timed, from a `#[timed]` found below the
+/// `#[retried]`: `args` are that attribute's, `name` the function's.
 ///
 /// # Errors
 ///
 /// The mistakes in `args`, all of them.
-pub(crate) fn try_guard(args: TokenStream, name: &syn::Ident) -> syn::Result<TokenStream> {
+pub(crate) fn try_timing(args: TokenStream, name: &syn::Ident) -> syn::Result<TryTiming> {
     let timing = valid::try_timing(parse_args(args), name)?;
-    Ok(expand::guard_tokens(&timing))
+    Ok(TryTiming::new(&timing))
 }
 
 fn parse_args(args: TokenStream) -> attr::Args {

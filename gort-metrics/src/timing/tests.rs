@@ -1,6 +1,6 @@
 use super::private::TimedSite;
 use super::{Timer, time_message, time_middleware};
-use crate::collector::Collector;
+use crate::collector::{Collector, Outcome};
 use crate::dispatch::with_collector;
 use crate::noop::NoopCollector;
 use core::future::Future;

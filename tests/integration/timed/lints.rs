@@ -80,6 +80,53 @@ async fn timed_each(text: String) -> Result<usize, usize> {
     Err(text.len())
 }
 
+struct Labelled {
+    channel: String,
+    items: Vec<u8>,
+}
+
+impl Labelled {
+    #[timed(channel = self.channel)]
+    fn items_mut(&mut self) -> Result<&mut Vec<u8>, u8> {
+        if self.items.is_empty() {
+            return Err(0);
+        }
+        Ok(&mut self.items)
+    }
+
+    #[timed(channel = self.channel)]
+    async fn first(&self) -> Result<u8, u8> {
+        self.items.first().copied().ok_or(0)
+    }
+
+    #[timed(middleware = name)]
+    fn plain(&self, name: &str) -> usize {
+        name.len() + self.items.len()
+    }
+
+    #[allow(clippy::manual_async_fn)]
+    #[timed(channel = self.channel.as_str())]
+    fn later(&self) -> impl Future<Output = Result<usize, u8>> + '_ {
+        async move { Ok(self.items.len()) }
+    }
+}
+
+#[test]
+fn strict_lints_accept_the_outcome_and_run_time_label_expansions() {
+    let mut labelled = Labelled {
+        channel: "strict".into(),
+        items: vec![1],
+    };
+    let ((mutable, plain), collector) = recording(|| {
+        drop(labelled.first());
+        drop(labelled.later());
+        let plain = labelled.plain("auth");
+        (labelled.items_mut().map(|items| items.len()), plain)
+    });
+    assert_eq!((mutable, plain), (Ok(1), 5));
+    assert_eq!(collector.outcomes().len(), 2);
+}
+
 #[test]
 fn strict_lints_accept_the_expansions() {
     let strict = Strict { name: "strict" };

@@ -24,6 +24,7 @@ use super::ast::{
 };
 use super::boxed::boxed_async_block;
 use crate::runtime::private_path;
+use crate::timed::TryTiming;
 use crate::types::infer_impl_trait;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -33,13 +34,13 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{AttrStyle, Expr, FnArg, Pat, PatIdent, Stmt};
 
-/// The retried function. `per_try` starts each try (the guard of a `#[timed]` found below
-/// the `#[retried]`).
+/// The retried function. `per_try` times each try (for a `#[timed]` found below the
+/// `#[retried]`).
 pub(crate) fn expand(
     function: syn::ItemFn,
     config: &Config,
     shape: &Shape,
-    per_try: Option<&TokenStream>,
+    per_try: Option<&TryTiming>,
 ) -> TokenStream {
     // `modifiers` (`default fn`, ...) cannot appear on the items `#[retried]` accepts.
     let syn::ItemFn {
@@ -79,7 +80,7 @@ fn retry_loop(
     shape: &Shape,
     sig: &syn::Signature,
     mut statements: Vec<Stmt>,
-    per_try: Option<&TokenStream>,
+    per_try: Option<&TryTiming>,
 ) -> TokenStream {
     let private = private_path(config.krate.as_ref());
     let mixed = Span::mixed_site();
@@ -187,15 +188,22 @@ fn retry_loop(
         None => quote!(#private::retry_every_error),
     };
 
+    let try_call = quote!(#try_body(#argument));
     let run = if matches!(shape.form, Form::Blocking) {
+        let run_try = match per_try {
+            Some(per_try) => {
+                let timed = per_try.time(&result, &try_call);
+                quote!({ #timed #result })
+            }
+            None => try_call,
+        };
         quote! {
             let #try_body = &mut |#parameter| -> #returned {
-                #per_try
                 #(#bindings)*
                 #(#statements)*
             };
             #private::Retrying::new(#policy, #private::now)
-                .run_blocking(#when, |#is_last_pattern| #try_body(#argument))
+                .run_blocking(#when, |#is_last_pattern| #run_try)
         }
     } else {
         let sleeper_value = match &config.sleeper {
@@ -203,6 +211,11 @@ fn retry_loop(
             None => quote!(#private::DefaultSleeper),
         };
         let declared = Ident::new("__gort_declared", mixed);
+        let awaited = quote!(#try_call.await);
+        let run_try = match per_try {
+            Some(per_try) => per_try.time(&result, &awaited),
+            None => quote!(let #result = #awaited;),
+        };
         quote! {
             let #try_body = &mut async |#parameter| -> #returned {
                 // An async closure takes the type of its body from the first `return` it meets,
@@ -213,7 +226,6 @@ fn retry_loop(
                 {
                     return #declared;
                 }
-                #per_try
                 #(#bindings)*
                 #(#statements)*
             };
@@ -223,7 +235,7 @@ fn retry_loop(
             loop {
                 #retry.start_try();
                 #note_last
-                let #result = #try_body(#argument).await;
+                #run_try
                 if let ::core::ops::ControlFlow::Break(#result) =
                     #retry.after_try_async(#result, #when, &#sleeper).await
                 {
@@ -232,8 +244,10 @@ fn retry_loop(
             }
         }
     };
+    let per_try_entry = per_try.and_then(TryTiming::entry);
     quote! {
         #operation
+        #per_try_entry
         #(#slots)*
         #run
     }
