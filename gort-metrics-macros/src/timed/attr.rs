@@ -192,8 +192,14 @@ pub(crate) fn attribute_args(attribute: &Attribute, errors: &mut Errors) -> Args
     }
 }
 
-/// `middleware = "auth"`, `channel = "dingtalk"`: how a label key is written.
-pub(crate) fn label_example(key: &str) -> String {
+/// `middleware = "auth"`, `channel = "dingtalk"`: a literal label.
+pub(crate) fn literal_example(key: &str) -> String {
+    let label = if key == "channel" { "dingtalk" } else { "auth" };
+    format!("`{key} = \"{label}\"`")
+}
+
+/// How a label key is written, with a literal or an expression.
+fn label_example(key: &str) -> String {
     let (label, expression) = if key == "channel" {
         ("dingtalk", "msg.channel")
     } else {

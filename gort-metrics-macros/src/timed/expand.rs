@@ -249,7 +249,6 @@ fn wrap_async(statements: &mut Vec<Stmt>, timing: &Timing, output: Option<Type>,
     let mixed = Span::mixed_site();
     let call = Ident::new("__gort_call", mixed);
     let value = Ident::new("__gort_output", mixed);
-    let declared = Ident::new("__gort_declared", mixed);
     let start = call_start(timing);
     let output = output
         .map(|mut ty| {
@@ -257,15 +256,20 @@ fn wrap_async(statements: &mut Vec<Stmt>, timing: &Timing, output: Option<Type>,
             ty
         })
         .filter(|ty| !is_inferred(ty) && !is_never(ty));
+    // Spanned at the declared type, so that a body of another type is reported against it.
     let (annotation, pin) = match &output {
-        Some(ty) => (
-            Some(quote!(: #ty)),
-            Some(quote! {
-                if let ::core::option::Option::Some(#declared) = ::core::option::Option::None::<#ty> {
-                    return #declared;
-                }
-            }),
-        ),
+        Some(ty) => {
+            let at_type = mixed.located_at(ty.span());
+            let declared = Ident::new("__gort_declared", at_type);
+            (
+                Some(quote!(: #ty)),
+                Some(quote_spanned! {at_type=>
+                    if let ::core::option::Option::Some(#declared) = ::core::option::Option::None::<#ty> {
+                        return #declared;
+                    }
+                }),
+            )
+        }
         None => (None, None),
     };
     let capture = moves.then(|| quote!(move));
@@ -387,16 +391,23 @@ fn wrap_returned_future(
     let mixed = Span::mixed_site();
     let value = Ident::new("__gort_output", mixed);
     let statements = core::mem::take(&mut body.stmts);
-    let function = Ident::new("time_future", return_span);
-    let (site, start) = match &timing.label {
+    let (site, start, method) = match &timing.label {
         Label::Literal(label) => {
             let name = Ident::new("__GORT_SITE", mixed);
-            (Some(site(timing, label)), quote!(&#name))
+            (
+                Some(site(timing, label)),
+                name.into_token_stream(),
+                Ident::new("time_future_with", return_span),
+            )
         }
         Label::Expr(expression) => {
             let kind = duration_kind(timing);
             let label = borrowed_label(expression);
-            (None, quote!(#private::DynamicStart::new(#kind, #label)))
+            (
+                None,
+                quote!(#private::DynamicStart::new(#kind, #label)),
+                Ident::new("time_future", return_span),
+            )
         }
     };
     let output = output
@@ -413,7 +424,7 @@ fn wrap_returned_future(
         None => quote!(|_| #private::Outcome::Ok),
     };
     let timed = quote! {
-        #private::#function(#start, move || { #(#statements)* }, #classify)
+        #start.#method(move || { #(#statements)* }, #classify)
     };
     body.stmts = vec![Stmt::Expr(Expr::Verbatim(quote! { #site #timed }), None)];
 }

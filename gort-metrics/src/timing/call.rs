@@ -249,6 +249,22 @@ impl DynamicStart {
     }
 }
 
+impl DynamicStart {
+    /// [`time_future`](super::site::time_future) under this label.
+    #[inline]
+    pub fn time_future<F, K>(
+        self,
+        make_future: impl FnOnce() -> F,
+        classify: K,
+    ) -> super::site::TimedFuture<F, Self, K>
+    where
+        F: core::future::Future,
+        K: FnOnce(&F::Output) -> Outcome,
+    {
+        super::site::time_future(self, make_future, classify)
+    }
+}
+
 impl StartCall for DynamicStart {
     type Call = CallTimer<LabelCopy>;
     #[inline]

@@ -112,6 +112,21 @@ impl TimedSite {
     ) -> TimedFuture<F, &'static TimedSite, fn(&F::Output) -> Outcome> {
         time_future(self, make_future, |_| Outcome::Ok)
     }
+
+    /// [`time_future`] from this site: the call ends with the outcome `classify` reads off the
+    /// future's output.
+    #[inline]
+    pub fn time_future_with<F, K>(
+        &'static self,
+        make_future: impl FnOnce() -> F,
+        classify: K,
+    ) -> TimedFuture<F, &'static TimedSite, K>
+    where
+        F: Future,
+        K: FnOnce(&F::Output) -> Outcome,
+    {
+        time_future(self, make_future, classify)
+    }
 }
 
 /// Builds a future by calling `make_future` and times it from its first poll: the call

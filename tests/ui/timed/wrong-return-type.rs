@@ -1,6 +1,7 @@
 use gort_metrics::timed;
 
-// The body is not wrapped: a type error points at the user's own code.
+// A type error in the body points at the user's own code and their declared return type,
+// whichever way the body is timed: a guard, a closure for a `Result`, an inner async block.
 #[timed]
 fn status() -> u16 {
     "ok"
@@ -9,6 +10,14 @@ fn status() -> u16 {
 #[timed]
 async fn status_later() -> u16 {
     "ok"
+}
+
+#[timed]
+fn checked() -> Result<u16, String> {
+    if true {
+        return Ok("early");
+    }
+    Ok(200)
 }
 
 fn main() {}

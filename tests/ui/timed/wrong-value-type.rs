@@ -3,7 +3,7 @@ use gort_metrics::timed;
 #[timed(middleware = 5)]
 fn authenticate() {}
 
-#[timed(channel = dingtalk)]
+#[timed(channel = 'd')]
 fn on_message() {}
 
 fn main() {}

@@ -2,7 +2,7 @@
 //! only where it means something.
 
 use crate::timed::ast::{Errors, Kind, Label, Place, Settings, Timing};
-use crate::timed::attr::{Arg, Args, kw, label_example};
+use crate::timed::attr::{Arg, Args, kw, literal_example};
 use syn::ext::IdentExt;
 use syn::{Error, Ident, LitStr, Path};
 
@@ -58,7 +58,7 @@ pub(super) fn settings(args: Args, place: Place, errors: &mut Errors) -> Setting
                         label.span(),
                         format!(
                             "the `{key}` label is empty or blank: name it, as in {}",
-                            label_example(key)
+                            literal_example(key)
                         ),
                     ));
                 }
