@@ -109,7 +109,7 @@ impl TimedSite {
     pub fn time_future<F: Future>(
         &'static self,
         make_future: impl FnOnce() -> F,
-    ) -> TimedFuture<F, &'static TimedSite, fn(&F::Output) -> Outcome> {
+    ) -> TimedFuture<F, &'static TimedSite, Classifier<F::Output>> {
         time_future(self, make_future, |_| Outcome::Ok)
     }
 
@@ -170,6 +170,9 @@ impl Drop for SiteTimer {
         }
     }
 }
+
+/// A plain function reading an outcome off a future's output.
+pub type Classifier<T> = fn(&T) -> Outcome;
 
 /// A future timed from its first poll: see [`time_future`].
 #[derive(Debug)]

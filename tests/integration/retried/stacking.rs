@@ -161,3 +161,68 @@ async fn an_impl_block_times_the_whole_call_of_a_method_timed_above_its_retried(
         .await;
     assert_eq!(labels(&collector.middleware_durations()), ["whole-send"]);
 }
+
+/// Fails until the third try.
+fn third_time_lucky(tries: &std::cell::Cell<u32>) -> Result<u32, u32> {
+    tries.set(tries.get() + 1);
+    if tries.get() < 3 {
+        Err(tries.get())
+    } else {
+        Ok(tries.get())
+    }
+}
+
+#[retried(attempts = 5, delay = "1ms")]
+#[timed(middleware = "try")]
+fn each_try_counted(tries: &std::cell::Cell<u32>) -> Result<u32, u32> {
+    third_time_lucky(tries)
+}
+
+#[timed(middleware = "call")]
+#[retried(attempts = 5, delay = "1ms")]
+fn whole_call_counted(tries: &std::cell::Cell<u32>) -> Result<u32, u32> {
+    third_time_lucky(tries)
+}
+
+#[retried(attempts = 2, delay = "1ms")]
+#[timed(channel = channel)]
+async fn each_async_try_labelled(
+    channel: String,
+    tries: &std::cell::Cell<u32>,
+) -> Result<u32, u32> {
+    drop(channel);
+    third_time_lucky(tries)
+}
+
+#[test]
+fn each_try_is_counted_by_its_own_outcome_and_the_whole_call_by_the_last() {
+    use gort_metrics::Outcome::{Error, Ok as Fine};
+    let tries = std::cell::Cell::new(0);
+    let (result, each) = recording(|| each_try_counted(&tries));
+    assert_eq!(result, Ok(3));
+    let expected: Vec<(String, gort_metrics::Outcome)> = [Error, Error, Fine]
+        .into_iter()
+        .map(|outcome| ("try".to_owned(), outcome))
+        .collect();
+    assert_eq!(each.outcomes(), expected);
+
+    let tries = std::cell::Cell::new(0);
+    let (result, whole) = recording(|| whole_call_counted(&tries));
+    assert_eq!(result, Ok(3));
+    assert_eq!(whole.outcomes(), [("call".to_owned(), Fine)]);
+}
+
+#[tokio::test]
+async fn each_async_try_is_counted_under_a_label_copied_once_on_entry() {
+    use gort_metrics::Outcome::Error;
+    let collector = RecordingCollector::new();
+    let tries = std::cell::Cell::new(0);
+    let result = each_async_try_labelled("feishu".into(), &tries)
+        .with_collector(collector.clone())
+        .await;
+    assert_eq!(result, Err(2));
+    assert_eq!(
+        collector.outcomes(),
+        [("feishu".to_owned(), Error), ("feishu".to_owned(), Error)]
+    );
+}

@@ -249,6 +249,8 @@ trait CatchUnwindHere: Future + Sized {
 
 impl<F: Future> CatchUnwindHere for AssertUnwindSafe<F> {}
 
+// The hand-written future is the shape under test.
+#[allow(clippy::manual_async_fn)]
 #[timed(middleware = "tail")]
 fn tail_block(id: u8) -> impl Future<Output = Result<u8, Refused>> {
     async move { check(id) }
