@@ -1,7 +1,9 @@
-//! What the macros read off a function's types: whether it returns a `Result`, what a future
-//! it returns yields, and a return type written so that a closure or a `let` may name it.
+//! What the macros read off a function's signature and shape: whether it returns a `Result`,
+//! what a future it returns yields, whether its body is `Box::pin(..)`, and a return type
+//! written so that a closure or a `let` may name it.
 
-use syn::{GenericArgument, PathArguments, ReturnType, Type, TypeParamBound};
+use syn::punctuated::Punctuated;
+use syn::{Expr, GenericArgument, PathArguments, ReturnType, Token, Type, TypeParamBound};
 
 /// Whether `ty` is spelled as a `Result`: its last path segment ends in `Result` (`Result<T, E>`,
 /// `io::Result<T>`, `anyhow::Result<T>`, `FetchResult<T>`).
@@ -19,49 +21,79 @@ pub(crate) fn named_result(ty: &Type) -> bool {
 /// The `Output` of the future a function returns: `impl Future<Output = T>` or
 /// `Pin<Box<dyn Future<Output = T> + ..>>` (what `#[async_trait]` writes). `None` if the type
 /// does not say.
-pub(crate) fn future_output(output: &ReturnType) -> Option<Type> {
+pub(crate) fn future_output(output: &ReturnType) -> Option<&Type> {
     let ReturnType::Type(_, ty) = output else {
         return None;
     };
-    output_of(ty)
+    match ungrouped(ty) {
+        Type::ImplTrait(impl_trait) => bounds_output(&impl_trait.bounds),
+        _ => boxed_future_output(ty),
+    }
 }
 
-fn output_of(ty: &Type) -> Option<Type> {
-    let bounds = match ungrouped(ty) {
-        Type::ImplTrait(impl_trait) => &impl_trait.bounds,
-        Type::TraitObject(object) => &object.bounds,
-        Type::Path(path) => {
-            // `Pin<Box<..>>`: look inside the one type argument of each.
-            let segment = path.path.segments.last()?;
-            let PathArguments::AngleBracketed(arguments) = &segment.arguments else {
-                return None;
-            };
-            if segment.ident != "Pin" && segment.ident != "Box" {
-                return None;
-            }
-            return arguments.args.iter().find_map(|argument| match argument {
-                GenericArgument::Type(inner) => output_of(inner),
-                _ => None,
-            });
-        }
-        _ => return None,
+/// `T` in `Pin<Box<dyn Future<Output = T> + ..>>`, whatever paths name `Pin`, `Box` and
+/// `Future`.
+pub(crate) fn boxed_future_output(ty: &Type) -> Option<&Type> {
+    let pinned = only_type_argument(ungrouped(ty), "Pin")?;
+    let boxed = only_type_argument(ungrouped(pinned), "Box")?;
+    let Type::TraitObject(object) = ungrouped(boxed) else {
+        return None;
     };
+    bounds_output(&object.bounds)
+}
+
+/// `T` in a `Future<Output = T>` among `bounds`.
+fn bounds_output(bounds: &Punctuated<TypeParamBound, Token![+]>) -> Option<&Type> {
     bounds.iter().find_map(|bound| {
         let TypeParamBound::Trait(bound) = bound else {
             return None;
         };
-        let segment = bound.path.segments.last()?;
-        if segment.ident != "Future" {
+        let future = bound.path.segments.last()?;
+        if future.ident != "Future" {
             return None;
         }
-        let PathArguments::AngleBracketed(arguments) = &segment.arguments else {
+        let PathArguments::AngleBracketed(arguments) = &future.arguments else {
             return None;
         };
         arguments.args.iter().find_map(|argument| match argument {
-            GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(assoc.ty.clone()),
+            GenericArgument::AssocType(output) if output.ident == "Output" => Some(&output.ty),
             _ => None,
         })
     })
+}
+
+/// `T` in `Name<T>` (any path ending in `Name`).
+fn only_type_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if path.qself.is_some() || last.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    let mut types = arguments.args.iter().filter_map(|argument| match argument {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    });
+    match (types.next(), types.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
+/// `Box::pin`, `std::boxed::Box::pin`, `::alloc::boxed::Box::pin`, ...
+pub(crate) fn is_box_pin(function: &Expr) -> bool {
+    let Expr::Path(path) = function else {
+        return false;
+    };
+    let mut segments = path.path.segments.iter().rev();
+    matches!(
+        (segments.next(), segments.next()),
+        (Some(pin), Some(boxed)) if pin.ident == "pin" && boxed.ident == "Box"
+    )
 }
 
 /// Whether the whole type is left to inference (`_`): nothing can be read off it.

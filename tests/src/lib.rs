@@ -304,6 +304,20 @@ pub fn in_own_process(name: &str) -> bool {
     true
 }
 
+/// The number of threads of this process once it has come down to `expected`, or after 2 s,
+/// whichever is first. A thread that has been joined can still be listed in `/proc` for a
+/// moment while the kernel reaps it, so a count read at once after a join may be one high.
+pub fn settled_thread_count(expected: usize) -> usize {
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let count = thread_count();
+        if count <= expected || std::time::Instant::now() >= deadline {
+            return count;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// The number of threads of this process, from `/proc/self/task`.
 pub fn thread_count() -> usize {
     std::fs::read_dir("/proc/self/task")

@@ -2,7 +2,8 @@
 //! returning `Pin<Box<dyn Future<Output = T> + Send + 'async_trait>>` whose body is one
 //! `Box::pin(async move { .. })`. The async block holds the body, and is what each try runs.
 
-use syn::{Block, Expr, ExprAsync, GenericArgument, ItemFn, PathArguments, Stmt, Type};
+use crate::types::{boxed_future_output, is_box_pin};
+use syn::{Block, Expr, ExprAsync, ItemFn, Stmt, Type};
 
 /// The `Output` of the boxed future, if `function` has that shape.
 pub(crate) fn boxed_output(function: &ItemFn) -> Option<&Type> {
@@ -16,7 +17,7 @@ pub(crate) fn boxed_output(function: &ItemFn) -> Option<&Type> {
         return None;
     };
     boxed_async(tail)?;
-    future_output(returned)
+    boxed_future_output(returned)
 }
 
 /// The `async move` block of the body, in a function [`boxed_output`] accepts.
@@ -38,73 +39,9 @@ fn boxed_async(expression: &Expr) -> Option<&ExprAsync> {
     let Expr::Call(call) = expression else {
         return None;
     };
-    let Expr::Path(function) = &*call.func else {
-        return None;
-    };
-    let mut segments = function.path.segments.iter().rev();
-    let is_box_pin = matches!(
-        (segments.next(), segments.next()),
-        (Some(pin), Some(boxed)) if pin.ident == "pin" && boxed.ident == "Box"
-    );
-    match (is_box_pin, call.args.len(), call.args.first()) {
+    match (is_box_pin(&call.func), call.args.len(), call.args.first()) {
         (true, 1, Some(Expr::Async(block))) if block.capture.is_some() => Some(block),
         _ => None,
-    }
-}
-
-/// `T` in `Pin<Box<dyn Future<Output = T> + ..>>`, whatever paths name `Pin`, `Box` and
-/// `Future`.
-fn future_output(ty: &Type) -> Option<&Type> {
-    let pinned = only_type_argument(ungrouped(ty), "Pin")?;
-    let boxed = only_type_argument(ungrouped(pinned), "Box")?;
-    let Type::TraitObject(object) = ungrouped(boxed) else {
-        return None;
-    };
-    object.bounds.iter().find_map(|bound| {
-        let syn::TypeParamBound::Trait(bound) = bound else {
-            return None;
-        };
-        let future = bound.path.segments.last()?;
-        if future.ident != "Future" {
-            return None;
-        }
-        let PathArguments::AngleBracketed(arguments) = &future.arguments else {
-            return None;
-        };
-        arguments.args.iter().find_map(|argument| match argument {
-            GenericArgument::AssocType(output) if output.ident == "Output" => Some(&output.ty),
-            _ => None,
-        })
-    })
-}
-
-/// `T` in `Name<T>` (any path ending in `Name`).
-fn only_type_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
-    let Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if path.qself.is_some() || last.ident != name {
-        return None;
-    }
-    let PathArguments::AngleBracketed(arguments) = &last.arguments else {
-        return None;
-    };
-    let mut types = arguments.args.iter().filter_map(|argument| match argument {
-        GenericArgument::Type(ty) => Some(ty),
-        _ => None,
-    });
-    match (types.next(), types.next()) {
-        (Some(only), None) => Some(only),
-        _ => None,
-    }
-}
-
-fn ungrouped(ty: &Type) -> &Type {
-    match ty {
-        Type::Group(group) => ungrouped(&group.elem),
-        Type::Paren(paren) => ungrouped(&paren.elem),
-        other => other,
     }
 }
 

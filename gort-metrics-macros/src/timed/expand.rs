@@ -30,7 +30,9 @@
 
 use super::ast::{Kind, Label, Plan, Timing};
 use crate::runtime::private_path;
-use crate::types::{future_output, infer_impl_trait, is_inferred, is_never, is_unit, named_result};
+use crate::types::{
+    future_output, infer_impl_trait, is_box_pin, is_inferred, is_never, is_unit, named_result,
+};
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -68,12 +70,17 @@ fn time_body(signature: &Signature, body: &mut Block, timing: &Timing) {
         wrap_async(
             &mut async_block.block.stmts,
             timing,
-            future_output(&signature.output),
+            future_output(&signature.output).cloned(),
             moves,
         );
     } else if let Some(return_type) = returned_impl_future(&signature.output) {
         let span = return_type.span();
-        wrap_returned_future(body, timing, span, future_output(&signature.output));
+        wrap_returned_future(
+            body,
+            timing,
+            span,
+            future_output(&signature.output).cloned(),
+        );
     } else if let Some(output) = returned_result(&signature.output, timing.result) {
         wrap_result(body, timing, output);
     } else {
@@ -133,19 +140,7 @@ fn guard(timing: &Timing) -> Stmt {
 /// rest of the block it starts and records it as `ok` (or `panicked`) when dropped.
 fn guard_tokens(timing: &Timing) -> TokenStream {
     let guard = Ident::new("__gort_guard", Span::mixed_site());
-    let start = match &timing.label {
-        Label::Literal(label) => {
-            let site = site(timing, label);
-            let name = Ident::new("__GORT_SITE", Span::mixed_site());
-            quote!({ #site #name.start() })
-        }
-        Label::Expr(expression) => {
-            let private = private_path(timing.krate.as_ref());
-            let kind = duration_kind(timing);
-            let label = borrowed_label(expression);
-            quote!(#private::dynamic_guard(#kind, #label))
-        }
-    };
+    let start = start_with(timing, "start", "dynamic_guard");
     quote! {
         let #guard = #start;
     }
@@ -211,17 +206,26 @@ impl TryTiming {
 /// An expression that starts one call, to be finished with its outcome: a site's `SiteCall` or
 /// a `CallTimer` over a copy of the label.
 fn call_start(timing: &Timing) -> TokenStream {
+    start_with(timing, "call", "dynamic_call")
+}
+
+/// `{ static __GORT_SITE: ..; __GORT_SITE.site_method() }` for a literal label,
+/// `dynamic(kind, &(label))` for an expression.
+fn start_with(timing: &Timing, site_method: &str, dynamic: &str) -> TokenStream {
+    let mixed = Span::mixed_site();
     match &timing.label {
         Label::Literal(label) => {
             let site = site(timing, label);
-            let name = Ident::new("__GORT_SITE", Span::mixed_site());
-            quote!({ #site #name.call() })
+            let name = Ident::new("__GORT_SITE", mixed);
+            let method = Ident::new(site_method, mixed);
+            quote!({ #site #name.#method() })
         }
         Label::Expr(expression) => {
             let private = private_path(timing.krate.as_ref());
             let kind = duration_kind(timing);
             let label = borrowed_label(expression);
-            quote!(#private::dynamic_call(#kind, #label))
+            let function = Ident::new(dynamic, mixed);
+            quote!(#private::#function(#kind, #label))
         }
     }
 }
@@ -334,18 +338,6 @@ fn async_block_of(expression: &mut Expr) -> Option<&mut ExprAsync> {
         }
         _ => None,
     }
-}
-
-/// `Box::pin`, `std::boxed::Box::pin`, `::alloc::boxed::Box::pin`, ...
-fn is_box_pin(function: &Expr) -> bool {
-    let Expr::Path(path) = function else {
-        return false;
-    };
-    let mut segments = path.path.segments.iter().rev();
-    matches!(
-        (segments.next(), segments.next()),
-        (Some(pin), Some(boxed)) if pin.ident == "pin" && boxed.ident == "Box"
-    )
 }
 
 /// The return type, if it is `impl Future<..>` (with or without other bounds).
