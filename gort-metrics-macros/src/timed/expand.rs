@@ -44,13 +44,15 @@ use syn::{
 pub(crate) fn expand(plan: Plan) -> TokenStream {
     match plan {
         Plan::Fn(mut function, timing) => {
-            time_body(&function.sig, &mut function.block, &timing);
+            let tracks_caller = tracks_caller(&function.attrs);
+            time_body(&function.sig, tracks_caller, &mut function.block, &timing);
             function.into_token_stream()
         }
         Plan::Impl(mut implementation, timings) => {
             for (item, timing) in implementation.items.iter_mut().zip(&timings) {
                 if let (ImplItem::Fn(method), Some(timing)) = (item, timing) {
-                    time_body(&method.sig, &mut method.block, timing);
+                    let tracks_caller = tracks_caller(&method.attrs);
+                    time_body(&method.sig, tracks_caller, &mut method.block, timing);
                 }
             }
             implementation.into_token_stream()
@@ -58,7 +60,16 @@ pub(crate) fn expand(plan: Plan) -> TokenStream {
     }
 }
 
-fn time_body(signature: &Signature, body: &mut Block, timing: &Timing) {
+/// Whether the fn is `#[track_caller]`: its body must then not move into a closure, which
+/// cannot carry the attribute on stable Rust, or `Location::caller()` and panics inside would
+/// report the closure instead of the fn's caller.
+fn tracks_caller(attributes: &[syn::Attribute]) -> bool {
+    attributes
+        .iter()
+        .any(|attribute| attribute.path().is_ident("track_caller"))
+}
+
+fn time_body(signature: &Signature, tracks_caller: bool, body: &mut Block, timing: &Timing) {
     if signature.asyncness.is_some() {
         let output = match &signature.output {
             ReturnType::Default => syn::parse_quote!(()),
@@ -81,7 +92,9 @@ fn time_body(signature: &Signature, body: &mut Block, timing: &Timing) {
             span,
             future_output(&signature.output).cloned(),
         );
-    } else if let Some(output) = returned_result(&signature.output, timing.result) {
+    } else if let Some(output) =
+        returned_result(&signature.output, timing.result).filter(|_| !tracks_caller)
+    {
         wrap_result(body, timing, output);
     } else {
         body.stmts.insert(0, guard(timing));

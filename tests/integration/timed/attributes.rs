@@ -22,6 +22,25 @@ fn track_caller_and_inline_are_kept() {
     assert_one_paused(&collector.middleware_durations(), "caller_line");
 }
 
+/// A `Result` under `#[track_caller]`: the body is not moved into a closure, so the caller's
+/// location is still the one reported (its `Err` then counts as `ok`: see the docs).
+#[timed]
+#[track_caller]
+fn caller_line_checked() -> Result<u32, u32> {
+    Err(Location::caller().line())
+}
+
+#[test]
+fn track_caller_survives_on_a_result_returning_fn() {
+    let (line, collector) = recording(|| caller_line_checked());
+    let expected = line!() - 1;
+    assert_eq!(line, Err(expected));
+    assert_eq!(
+        collector.outcomes(),
+        [("caller_line_checked".to_owned(), gort_metrics::Outcome::Ok)]
+    );
+}
+
 #[timed]
 #[must_use = "the count is the point"]
 fn count(items: &[u8]) -> usize {
