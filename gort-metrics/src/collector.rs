@@ -54,6 +54,19 @@ impl Outcome {
     }
 }
 
+/// The outcome label of a retried call (`gort_retry_calls_total` in Prometheus, the
+/// `retry_calls` tag in StatsD), named as Resilience4j names them, so that retry amplification
+/// is `retry_attempts_total / retry_calls_total` and dashboards read both backends alike.
+#[cfg(any(feature = "prometheus", feature = "statsd"))]
+pub(crate) fn retry_outcome(attempts: u32, success: bool) -> &'static str {
+    match (success, attempts > 1) {
+        (true, false) => "successful_without_retry",
+        (true, true) => "successful_with_retry",
+        (false, true) => "failed_with_retry",
+        (false, false) => "failed_without_retry",
+    }
+}
+
 impl core::fmt::Display for Outcome {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.as_str())

@@ -259,14 +259,3 @@ impl Families {
         boxed
     }
 }
-
-/// The outcome label of `retry_calls_total`, named as Resilience4j names them, so that retry
-/// amplification is `retry_attempts_total / retry_calls_total`.
-pub(super) fn retry_outcome(attempts: u32, success: bool) -> &'static str {
-    match (success, attempts > 1) {
-        (true, false) => "successful_without_retry",
-        (true, true) => "successful_with_retry",
-        (false, true) => "failed_with_retry",
-        (false, false) => "failed_without_retry",
-    }
-}

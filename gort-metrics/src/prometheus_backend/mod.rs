@@ -259,7 +259,10 @@ impl Collector for PrometheusCollector {
             .retry_attempts
             .with(&labels, |counter| counter.inc_by(attempts_made));
         if let Some(retry_calls) = &self.families.retry_calls {
-            let labels = [operation, families::retry_outcome(attempts, success)];
+            let labels = [
+                operation,
+                crate::collector::retry_outcome(attempts, success),
+            ];
             retry_calls.with(&labels, |counter| counter.inc());
         }
     }

@@ -10,17 +10,6 @@ fn bool_tag(value: bool) -> &'static str {
     if value { "true" } else { "false" }
 }
 
-/// The `outcome` tag of `retry_calls`: the vocabulary of the Prometheus backend's
-/// `gort_retry_calls_total` (Resilience4j's), so that dashboards read both alike.
-pub(super) fn retry_outcome(attempts: u32, success: bool) -> &'static str {
-    match (success, attempts > 1) {
-        (true, false) => "successful_without_retry",
-        (true, true) => "successful_with_retry",
-        (false, true) => "failed_with_retry",
-        (false, false) => "failed_without_retry",
-    }
-}
-
 impl StatsdCollector {
     /// One finished call: its timer tagged `label_key:label`, and one count of `calls_metric`
     /// tagged with the label and the outcome. One admission for both lines, so that they
@@ -118,7 +107,10 @@ impl Collector for StatsdCollector {
         self.send("retry_attempts", attempts_made, &attempts_tags);
         let calls_tags = [
             ("operation", &*operation),
-            ("outcome", retry_outcome(attempts, success)),
+            (
+                "outcome",
+                crate::collector::retry_outcome(attempts, success),
+            ),
         ];
         self.send("retry_calls", Value::Count(1), &calls_tags);
     }
