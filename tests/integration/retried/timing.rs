@@ -1,45 +1,50 @@
-//! Backoff timing, measured loosely: lower bounds only. Async waits run on tokio's paused clock,
-//! so they take no real time.
+//! Backoff timing. Async waits run on tokio's paused clock, which moves exactly as far as the
+//! timers ask, so their totals are asserted exactly. Sync waits are real: each is asserted
+//! between the schedule's total and the total of the nearest other schedule (fixed against
+//! doubling, capped against uncapped), with the delays spread far enough apart that a loaded
+//! machine's oversleeping cannot close the gap.
 
 use gort_metrics::{WithCollectorExt, retried};
 use std::time::{Duration, Instant};
 use tests::{RecordingCollector, recording};
 
-#[retried(attempts = 3, delay = "20ms", backoff = "fixed", jitter = false)]
+#[retried(attempts = 4, delay = "30ms", backoff = "fixed", jitter = false)]
 fn fixed_sync() -> Result<(), ()> {
     Err(())
 }
 
-#[retried(attempts = 4, delay = "10ms", max_delay = "25ms", jitter = false)]
+#[retried(attempts = 5, delay = "20ms", max_delay = "45ms", jitter = false)]
 fn capped_exponential_sync() -> Result<(), ()> {
     Err(())
 }
 
 #[test]
 fn sync_fixed_backoff_waits_the_delay_between_tries() {
+    // 3 x 30 ms; doubling waits would take 30 + 60 + 120 = 210 ms.
     let start = Instant::now();
     let (_, collector) = recording(fixed_sync);
+    let took = start.elapsed();
     assert!(
-        start.elapsed() >= Duration::from_millis(40),
-        "{:?}",
-        start.elapsed()
+        took >= Duration::from_millis(90) && took < Duration::from_millis(200),
+        "{took:?}"
     );
-    assert_eq!(collector.retries(), [("fixed_sync".to_owned(), 3, false)]);
+    assert_eq!(collector.retries(), [("fixed_sync".to_owned(), 4, false)]);
 }
 
 #[test]
 fn sync_exponential_backoff_doubles_up_to_max_delay() {
-    // 10 + 20 + 25 (capped from 40).
+    // 20 + 40 + 45 + 45 (capped from 80 and 160) = 150 ms; uncapped it would be 300 ms, and
+    // fixed 80 ms.
     let start = Instant::now();
     let (_, collector) = recording(capped_exponential_sync);
+    let took = start.elapsed();
     assert!(
-        start.elapsed() >= Duration::from_millis(55),
-        "{:?}",
-        start.elapsed()
+        took >= Duration::from_millis(150) && took < Duration::from_millis(280),
+        "{took:?}"
     );
     assert_eq!(
         collector.retries(),
-        [("capped_exponential_sync".to_owned(), 4, false)]
+        [("capped_exponential_sync".to_owned(), 5, false)]
     );
 }
 
@@ -61,11 +66,7 @@ async fn async_exponential_waits_on_the_paused_clock() {
     let _ = capped_exponential_async()
         .with_collector(collector.clone())
         .await;
-    assert!(
-        start.elapsed() >= Duration::from_millis(900),
-        "{:?}",
-        start.elapsed()
-    );
+    assert_eq!(start.elapsed(), Duration::from_millis(900));
     assert_eq!(
         collector.retries(),
         [("capped_exponential_async".to_owned(), 5, false)]
@@ -76,11 +77,8 @@ async fn async_exponential_waits_on_the_paused_clock() {
 async fn async_fixed_waits_on_the_paused_clock() {
     let start = tokio::time::Instant::now();
     let _ = fixed_async().await;
-    assert!(
-        start.elapsed() >= Duration::from_secs(4),
-        "{:?}",
-        start.elapsed()
-    );
+    // Two waits of 2 s; doubling would make the second 4 s.
+    assert_eq!(start.elapsed(), Duration::from_secs(4));
 }
 
 #[retried(
@@ -100,7 +98,7 @@ async fn max_elapsed_stops_retrying_before_the_budget_is_overrun() {
     let collector = RecordingCollector::new();
     let start = tokio::time::Instant::now();
     let _ = budgeted().with_collector(collector.clone()).await;
-    assert!(start.elapsed() >= Duration::from_millis(300));
+    assert_eq!(start.elapsed(), Duration::from_millis(300));
     assert_eq!(collector.retries(), [("budgeted".to_owned(), 4, false)]);
 }
 
