@@ -3,7 +3,10 @@
 # same bodies in both (a quarter return `Result`, a quarter are `async fn`). Dependencies are
 # built first; each crate is then rebuilt alone three times and the fastest time kept.
 #
-#   bash scripts/build-time.sh
+#   bash scripts/build-time.sh            the attribute comparison
+#   bash scripts/build-time.sh exporter   also: a clean debug build of an app serving /metrics
+#                                         with our exporter against one with
+#                                         metrics-exporter-prometheus (its default features)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -61,4 +64,53 @@ timed=$(best timed)
 traced=$(best traced)
 awk -v a="$timed" -v b="$traced" 'BEGIN {
     printf "1,000 #[timed]: %.2f s; 1,000 #[tracing::instrument]: %.2f s; ratio %.2fx (goal <= 0.40x)\n", a, b, a / b
+}'
+
+[ "${1:-}" = exporter ] || exit 0
+
+mkdir -p "$work/ours/src" "$work/peer/src"
+cat > "$work/ours/Cargo.toml" <<TOML
+[package]
+name = "app-ours"
+version = "0.0.0"
+edition = "2024"
+[dependencies]
+gort-metrics = { path = "$root/gort-metrics", features = ["exporter"] }
+[workspace]
+TOML
+cat > "$work/ours/src/main.rs" <<'RS'
+fn main() {
+    let collector = gort_metrics::PrometheusCollector::new();
+    let server = gort_metrics::MetricsServer::bind("127.0.0.1:0", collector.registry()).unwrap();
+    println!("{}", server.local_addr());
+}
+RS
+cat > "$work/peer/Cargo.toml" <<TOML
+[package]
+name = "app-peer"
+version = "0.0.0"
+edition = "2024"
+[dependencies]
+metrics = "0.24"
+metrics-exporter-prometheus = "0.17"
+[workspace]
+TOML
+cat > "$work/peer/src/main.rs" <<'RS'
+fn main() {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(([127, 0, 0, 1], 0))
+        .install()
+        .unwrap();
+    metrics::counter!("gort_messages_received_total").increment(1);
+}
+RS
+clean_build() {
+    (cd "$work/$1" && cargo fetch -q && rm -rf target \
+        && start=$(date +%s.%N) && cargo build -q && end=$(date +%s.%N) \
+        && awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')
+}
+ours=$(clean_build ours)
+peer=$(clean_build peer)
+awk -v a="$ours" -v b="$peer" 'BEGIN {
+    printf "clean build, exporter app: ours %.1f s; metrics-exporter-prometheus %.1f s; ratio %.2fx (goal <= 0.20x)\n", a, b, a / b
 }'

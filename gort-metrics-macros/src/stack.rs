@@ -61,6 +61,13 @@ struct Below {
 /// `#[name]` or `#[name(..)]`. Any other form is left on the item for its own expansion to
 /// reject.
 fn take_below(item: &TokenStream, name: &str, krate: Option<&Path>) -> Option<Below> {
+    // Most items carry no such attribute: read only their attributes to tell, so that the
+    // whole item (body and all) is parsed once, by the attribute's own expansion.
+    if !outer_attributes(item)
+        .is_some_and(|attributes| position(&attributes, name, krate).is_some())
+    {
+        return None;
+    }
     let Ok(syn::Item::Fn(mut function)) = syn::parse2::<syn::Item>(item.clone()) else {
         return None;
     };
@@ -77,6 +84,21 @@ fn take_below(item: &TokenStream, name: &str, krate: Option<&Path>) -> Option<Be
         name: function.sig.ident.clone(),
         item: quote::ToTokens::into_token_stream(function),
     })
+}
+
+/// The outer attributes an item starts with, read without parsing the rest of it.
+fn outer_attributes(item: &TokenStream) -> Option<Vec<syn::Attribute>> {
+    struct Leading(Vec<syn::Attribute>);
+    impl syn::parse::Parse for Leading {
+        fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+            let attributes = input.call(syn::Attribute::parse_outer)?;
+            input.parse::<TokenStream>()?;
+            Ok(Leading(attributes))
+        }
+    }
+    syn::parse2::<Leading>(item.clone())
+        .ok()
+        .map(|Leading(attributes)| attributes)
 }
 
 /// `expanded` with `use <path> as _;` first in the body of its fn (kept beside the errors when
