@@ -63,11 +63,7 @@ struct Below {
 fn take_below(item: &TokenStream, name: &str, krate: Option<&Path>) -> Option<Below> {
     // Most items carry no such attribute: read only their attributes to tell, so that the
     // whole item (body and all) is parsed once, by the attribute's own expansion.
-    if !outer_attributes(item)
-        .is_some_and(|attributes| position(&attributes, name, krate).is_some())
-    {
-        return None;
-    }
+    position(&outer_attributes(item)?, name, krate)?;
     let Ok(syn::Item::Fn(mut function)) = syn::parse2::<syn::Item>(item.clone()) else {
         return None;
     };
