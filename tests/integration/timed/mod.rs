@@ -14,6 +14,7 @@ mod methods;
 mod outcomes;
 mod pointer_labels;
 mod shadowing;
+mod shapes_outcomes;
 
 use std::time::Duration;
 
