@@ -4,7 +4,7 @@
 use proc_macro2::{TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
-use syn::{Error, Ident, Token};
+use syn::{Error, Expr, Ident, Token};
 
 /// The tokens of one argument's value: everything up to the next top-level comma.
 pub(crate) fn take_value(input: ParseStream) -> syn::Result<TokenStream> {
@@ -13,6 +13,14 @@ pub(crate) fn take_value(input: ParseStream) -> syn::Result<TokenStream> {
         value.extend([input.parse::<TokenTree>()?]);
     }
     Ok(value)
+}
+
+/// A value as written, out of the invisible groups `macro_rules!` wraps its `$value`s in.
+pub(crate) fn ungrouped(value: &Expr) -> &Expr {
+    match value {
+        Expr::Group(group) if group.attrs.is_empty() => ungrouped(&group.expr),
+        other => other,
+    }
 }
 
 /// Skips a malformed argument, so that parsing resumes at the next one.

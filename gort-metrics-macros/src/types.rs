@@ -111,7 +111,8 @@ pub(crate) fn is_never(ty: &Type) -> bool {
     matches!(ungrouped(ty), Type::Never(_))
 }
 
-fn ungrouped(ty: &Type) -> &Type {
+/// A type as written, out of parentheses and the invisible groups `macro_rules!` adds.
+pub(crate) fn ungrouped(ty: &Type) -> &Type {
     match ty {
         Type::Group(group) => ungrouped(&group.elem),
         Type::Paren(paren) => ungrouped(&paren.elem),

@@ -4,7 +4,7 @@
 //! comma, so one compile shows every mistake in the list at once.
 
 use super::ast::{Errors, Label};
-use crate::args::{skip_to_comma, take_value, unknown_key};
+use crate::args::{skip_to_comma, take_value, ungrouped, unknown_key};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Error, Expr, Ident, Lit, LitStr, Meta, Path, Token};
@@ -163,14 +163,6 @@ fn parse_label(input: ParseStream, key: &str, key_span: proc_macro2::Span) -> sy
             _ => Err(expected()),
         },
         _ => Ok(Label::Expr(Box::new(expression))),
-    }
-}
-
-/// A value as written, out of the invisible groups `macro_rules!` wraps its `$value`s in.
-fn ungrouped(value: &Expr) -> &Expr {
-    match value {
-        Expr::Group(group) if group.attrs.is_empty() => ungrouped(&group.expr),
-        other => other,
     }
 }
 

@@ -6,6 +6,7 @@ mod shape;
 
 use super::ast::{BackoffKind, Config, Key, Operation, RawArg};
 use super::duration::{display, parse_duration};
+use crate::args::ungrouped;
 use proc_macro2::Span;
 use std::time::Duration;
 use syn::spanned::Spanned;
@@ -117,14 +118,6 @@ pub(crate) fn config(args: Vec<RawArg>, errors: &mut Vec<syn::Error>) -> Option<
     }
     config.given = seen.into_iter().map(|(key, _)| key).collect();
     (errors.len() == errors_before).then_some(config)
-}
-
-/// A value as written, out of the invisible groups `macro_rules!` wraps its `$value`s in.
-fn ungrouped(value: &Expr) -> &Expr {
-    match value {
-        Expr::Group(group) if group.attrs.is_empty() => ungrouped(&group.expr),
-        other => other,
-    }
 }
 
 fn operation(value: &Expr) -> syn::Result<Operation> {

@@ -3,6 +3,7 @@
 
 use crate::retried::ast::{Argument, Binding, Config, Form, Passing, ReceiverPassing, Shape};
 use crate::retried::boxed::boxed_output;
+use crate::types::{named_result, ungrouped};
 use proc_macro2::Span;
 use quote::{ToTokens, format_ident};
 use syn::spanned::Spanned;
@@ -96,7 +97,7 @@ fn checked_result(found: &Type, result_alias: bool, errors: &mut Vec<syn::Error>
         Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
         _ => None,
     };
-    if result_alias || last_segment.is_some_and(|s| s.ident.to_string().ends_with("Result")) {
+    if result_alias || named_result(found) {
         return Some(found.clone());
     }
     let message = match last_segment {
@@ -203,14 +204,6 @@ fn pinned_pointer(arguments: &syn::PathArguments) -> Option<&Type> {
         syn::GenericArgument::Type(ty) => Some(ungrouped(ty)),
         _ => None,
     })
-}
-
-fn ungrouped(ty: &Type) -> &Type {
-    match ty {
-        Type::Group(group) => ungrouped(&group.elem),
-        Type::Paren(paren) => ungrouped(&paren.elem),
-        other => other,
-    }
 }
 
 fn argument(index: usize, typed: &syn::PatType) -> Argument {
