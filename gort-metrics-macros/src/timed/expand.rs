@@ -75,23 +75,18 @@ fn time_body(signature: &Signature, tracks_caller: bool, body: &mut Block, timin
             ReturnType::Default => syn::parse_quote!(()),
             ReturnType::Type(_, ty) => (**ty).clone(),
         };
-        wrap_async(&mut body.stmts, timing, Some(output), true);
+        wrap_async(&mut body.stmts, timing, Some(&output), true);
     } else if let Some(async_block) = returned_async_block(body) {
         let moves = async_block.capture.is_some();
         wrap_async(
             &mut async_block.block.stmts,
             timing,
-            future_output(&signature.output).cloned(),
+            future_output(&signature.output),
             moves,
         );
     } else if let Some(return_type) = returned_impl_future(&signature.output) {
         let span = return_type.span();
-        wrap_returned_future(
-            body,
-            timing,
-            span,
-            future_output(&signature.output).cloned(),
-        );
+        wrap_returned_future(body, timing, span, future_output(&signature.output));
     } else if let Some(output) =
         returned_result(&signature.output, timing.result).filter(|_| !tracks_caller)
     {
@@ -106,12 +101,18 @@ fn returned_result(output: &ReturnType, marked: bool) -> Option<Type> {
     let ReturnType::Type(_, ty) = output else {
         return None;
     };
-    if !(marked || named_result(ty)) || is_never(ty) {
+    if !(marked || named_result(ty)) {
         return None;
     }
-    let mut ty = (**ty).clone();
+    nameable(ty)
+}
+
+/// `ty` as a `let` or a closure may write it: every `impl Trait` left to inference. `None` if
+/// nothing would be left to read (`_`, `!`).
+fn nameable(ty: &Type) -> Option<Type> {
+    let mut ty = ty.clone();
     infer_impl_trait(&mut ty);
-    (!is_inferred(&ty)).then_some(ty)
+    (!is_inferred(&ty) && !is_never(&ty)).then_some(ty)
 }
 
 /// `static __GORT_SITE: TimedSite = TimedSite::middleware("label");`
@@ -204,14 +205,11 @@ impl TryTiming {
         let private = &self.private;
         let start = &self.start;
         let try_call = Ident::new("__gort_try_call", Span::mixed_site());
+        let outcome = read_outcome(private, &quote!(&#result));
         quote! {
             let #try_call = #start;
             let #result = #call;
-            #private::FinishCall::finish_call(#try_call, {
-                #[allow(unused_imports)]
-                use #private::{OtherOutcome as _, ResultOutcome as _};
-                (&#result).__gort_outcome()
-            });
+            #private::FinishCall::finish_call(#try_call, #outcome);
         }
     }
 }
@@ -249,30 +247,31 @@ fn start_with(timing: &Timing, site_method: &str, dynamic: &str) -> TokenStream 
 fn outcome_of(timing: &Timing, reference: &TokenStream, output: Option<&Type>) -> TokenStream {
     let private = private_path(timing.krate.as_ref());
     match output {
-        Some(ty) if !is_unit(ty) => quote! {{
-            #[allow(unused_imports)]
-            use #private::{OtherOutcome as _, ResultOutcome as _};
-            (#reference).__gort_outcome()
-        }},
+        Some(ty) if !is_unit(ty) => read_outcome(&private, reference),
         _ => quote!(#private::Outcome::Ok),
     }
+}
+
+/// `ResultOutcome` or `OtherOutcome` on the value behind `reference`, whichever method
+/// resolution picks for its type.
+fn read_outcome(private: &TokenStream, reference: &TokenStream) -> TokenStream {
+    quote! {{
+        #[allow(unused_imports)]
+        use #private::{OtherOutcome as _, ResultOutcome as _};
+        (#reference).__gort_outcome()
+    }}
 }
 
 /// Runs `statements` in an inner `async` block and finishes the call with what it yields.
 /// `output` is the block's type where the signature says; written first as a `return` that is
 /// never taken, it gives every `return` and `?` inside the type the fn declared.
-fn wrap_async(statements: &mut Vec<Stmt>, timing: &Timing, output: Option<Type>, moves: bool) {
+fn wrap_async(statements: &mut Vec<Stmt>, timing: &Timing, output: Option<&Type>, moves: bool) {
     let private = private_path(timing.krate.as_ref());
     let mixed = Span::mixed_site();
     let call = Ident::new("__gort_call", mixed);
     let value = Ident::new("__gort_output", mixed);
     let start = call_start(timing);
-    let output = output
-        .map(|mut ty| {
-            infer_impl_trait(&mut ty);
-            ty
-        })
-        .filter(|ty| !is_inferred(ty) && !is_never(ty));
+    let output = output.and_then(nameable);
     // Spanned at the declared type, so that a body of another type is reported against it.
     let (annotation, pin) = match &output {
         Some(ty) => {
@@ -390,7 +389,7 @@ fn wrap_returned_future(
     body: &mut Block,
     timing: &Timing,
     return_span: Span,
-    output: Option<Type>,
+    output: Option<&Type>,
 ) {
     let private = private_path(timing.krate.as_ref());
     let mixed = Span::mixed_site();
@@ -415,12 +414,7 @@ fn wrap_returned_future(
             )
         }
     };
-    let output = output
-        .map(|mut ty| {
-            infer_impl_trait(&mut ty);
-            ty
-        })
-        .filter(|ty| !is_inferred(ty) && !is_unit(ty) && !is_never(ty));
+    let output = output.and_then(nameable);
     let classify = match &output {
         Some(ty) => {
             let outcome = outcome_of(timing, &value.to_token_stream(), Some(ty));
