@@ -177,7 +177,7 @@ pub struct DynamicGuard(Option<CallTimer<LabelCopy>>);
 impl Drop for DynamicGuard {
     #[inline]
     fn drop(&mut self) {
-        if let Some(call) = self.0.take().filter(CallTimer::is_measuring) {
+        if let Some(call) = self.0.take() {
             call.finish(ok_unless_panicking());
         }
     }
@@ -247,10 +247,9 @@ impl DynamicStart {
             label: LabelCopy::new(label.as_ref()),
         }
     }
-}
 
-impl DynamicStart {
-    /// [`time_future`](super::site::time_future) under this label.
+    /// Builds a future by calling `make_future` and times it under this label from its first
+    /// poll: see [`TimedFuture`](super::site::TimedFuture).
     #[inline]
     pub fn time_future<F, K>(
         self,

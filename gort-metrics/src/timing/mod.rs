@@ -23,6 +23,6 @@ pub(crate) mod private {
         BodyOnce, CallTimer, DynamicGuard, DynamicStart, FinishCall, LabelCopy, OtherOutcome,
         ResultOutcome, SiteCall, StartCall, dynamic_call, dynamic_guard,
     };
-    pub use super::site::{SiteTimer, TimedFuture, TimedSite, time_future};
+    pub use super::site::{SiteTimer, TimedFuture, TimedSite};
     pub use crate::collector::{DurationKind, Outcome};
 }

@@ -103,18 +103,8 @@ impl TimedSite {
     }
 
     /// Builds a future by calling `make_future` (the body of a fn returning `impl Future`) and
-    /// times it from its first poll until it completes or is dropped, as a success. Taking the
-    /// body as a closure keeps its `return`s returning the future.
-    #[inline]
-    pub fn time_future<F: Future>(
-        &'static self,
-        make_future: impl FnOnce() -> F,
-    ) -> TimedFuture<F, &'static TimedSite, Classifier<F::Output>> {
-        time_future(self, make_future, |_| Outcome::Ok)
-    }
-
-    /// [`time_future`] from this site: the call ends with the outcome `classify` reads off the
-    /// future's output.
+    /// times it from this site, from its first poll: see [`TimedFuture`]. Taking the body as a
+    /// closure keeps its `return`s returning the future.
     #[inline]
     pub fn time_future_with<F, K>(
         &'static self,
@@ -133,7 +123,7 @@ impl TimedSite {
 /// `start` starts ends with the outcome `classify` reads off the output, or as
 /// [`Outcome::Cancelled`] when the future is dropped before it completes.
 #[inline]
-pub fn time_future<F, S, K>(
+pub(super) fn time_future<F, S, K>(
     start: S,
     make_future: impl FnOnce() -> F,
     classify: K,
@@ -171,10 +161,10 @@ impl Drop for SiteTimer {
     }
 }
 
-/// A plain function reading an outcome off a future's output.
-pub type Classifier<T> = fn(&T) -> Outcome;
-
-/// A future timed from its first poll: see [`time_future`].
+/// A future timed from its first poll until it completes, when the call its `S` starts ends
+/// with the outcome its `K` reads off the output, or until it is dropped, which ends the call
+/// as [`Outcome::Cancelled`]. Built by [`TimedSite::time_future_with`] and
+/// [`DynamicStart::time_future`](super::call::DynamicStart::time_future).
 #[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]
 pub struct TimedFuture<F, S: StartCall, K> {

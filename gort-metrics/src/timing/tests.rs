@@ -180,7 +180,9 @@ fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
 #[test]
 fn a_timed_future_dropped_before_its_first_poll_records_nothing() {
     let log = Log::default();
-    with_collector(log.clone(), || drop(AUTH.time_future(|| YieldOnce(false))));
+    with_collector(log.clone(), || {
+        drop(AUTH.time_future_with(|| YieldOnce(false), |_| Outcome::Ok))
+    });
     assert!(log.take().is_empty());
 }
 
@@ -188,7 +190,7 @@ fn a_timed_future_dropped_before_its_first_poll_records_nothing() {
 fn a_timed_future_records_once_at_completion_not_at_drop() {
     let log = Log::default();
     with_collector(log.clone(), || {
-        let mut future = pin!(DINGTALK.time_future(|| YieldOnce(false)));
+        let mut future = pin!(DINGTALK.time_future_with(|| YieldOnce(false), |_| Outcome::Ok));
         assert_eq!(poll_once(future.as_mut()), Poll::Pending);
         assert!(log.take().is_empty());
         assert_eq!(poll_once(future.as_mut()), Poll::Ready(7));
@@ -204,7 +206,7 @@ fn a_timed_future_records_once_at_completion_not_at_drop() {
 fn a_timed_future_dropped_while_pending_records_exactly_once() {
     let log = Log::default();
     with_collector(log.clone(), || {
-        let mut future = Box::pin(AUTH.time_future(|| YieldOnce(false)));
+        let mut future = Box::pin(AUTH.time_future_with(|| YieldOnce(false), |_| Outcome::Ok));
         assert_eq!(poll_once(future.as_mut()), Poll::Pending);
         drop(future);
     });
@@ -223,7 +225,7 @@ fn a_timed_future_keeps_a_self_borrowing_future_in_place() {
     };
     let log = Log::default();
     with_collector(log.clone(), || {
-        let mut future = Box::pin(AUTH.time_future(|| inner));
+        let mut future = Box::pin(AUTH.time_future_with(|| inner, |_| Outcome::Ok));
         assert_eq!(poll_once(future.as_mut()), Poll::Pending);
         let mut moved_box = future;
         assert_eq!(poll_once(moved_box.as_mut()), Poll::Ready(5));
@@ -234,7 +236,7 @@ fn a_timed_future_keeps_a_self_borrowing_future_in_place() {
 #[test]
 fn a_timed_future_is_unpin_when_its_inner_future_is() {
     fn assert_unpin<T: Unpin>(_: &T) {}
-    let future = AUTH.time_future(|| YieldOnce(false));
+    let future = AUTH.time_future_with(|| YieldOnce(false), |_| Outcome::Ok);
     assert_unpin(&future);
     let mut future = future;
     assert_eq!(poll_once(Pin::new(&mut future)), Poll::Pending);
